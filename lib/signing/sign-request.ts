@@ -1,0 +1,47 @@
+import { HttpRequest } from '@smithy/protocol-http';
+import type { Credentials } from './credentials.ts';
+import { smithySigner } from './smithy.ts';
+
+/** A VOD API call before signing. `query` holds `Action`, `Version` and the parameters. */
+export interface ApiRequest {
+  method: string;
+  /** `host` or `host:port`, as sent in the Host header. */
+  host: string;
+  query: Record<string, string>;
+  headers?: Record<string, string>;
+  body?: string | Uint8Array;
+}
+
+export interface SignOptions {
+  credentials: Credentials;
+  region: string;
+  /** The signing time (default: now). */
+  now?: Date;
+}
+
+/**
+ * Signs an API call with SigV4 headers (protocol 6.1) through `@smithy/signature-v4`.
+ * Signs `host`, `content-type` (when given), `x-amz-date`, `x-amz-content-sha256` and, for STS2 credentials,
+ * `x-amz-security-token`; other headers in `req.headers` are sent unsigned, as the original SDK does.
+ * @returns every header to send, lower-case names.
+ */
+export async function signRequest(req: ApiRequest, opts: SignOptions): Promise<Record<string, string>> {
+  const signed: Record<string, string> = { host: req.host };
+  const unsigned: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers ?? {})) {
+    const lower = name.toLowerCase();
+    if (lower === 'content-type') signed[lower] = value;
+    else if (lower !== 'host') unsigned[lower] = value;
+  }
+  const request = new HttpRequest({
+    method: req.method,
+    protocol: 'https:',
+    hostname: req.host,
+    path: '/',
+    query: req.query,
+    headers: signed,
+    ...(req.body === undefined ? {} : { body: req.body }),
+  });
+  const result = await smithySigner(opts.credentials, opts.region).sign(request, { signingDate: opts.now ?? new Date() });
+  return { ...unsigned, ...(result.headers as Record<string, string>) };
+}
