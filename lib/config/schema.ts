@@ -1,0 +1,79 @@
+import * as v from 'valibot';
+
+/** The VOD regions this project knows (protocol section 1); kept here so config loads without the signer. */
+export const REGION_NAMES = ['cn-north-1', 'ap-singapore-1', 'us-east-1'] as const;
+export type RegionName = (typeof REGION_NAMES)[number];
+
+/** Upper bound of any signed URL's X-Amz-Expires (protocol 6.2: 1..604800). */
+export const MAX_SIGNED_EXPIRES = 604800;
+
+/** Commit `Functions` names the service knows (protocol section 4). */
+export const COMMIT_FUNCTION_NAMES = ['GetMeta', 'Snapshot', 'AddOptionInfo', 'StartWorkflow', 'Encryption'] as const;
+
+/** A whole number of seconds in [min, max], from an environment string. */
+export const seconds = (min: number, max: number) =>
+  v.pipe(
+    v.string(),
+    v.regex(/^\d{1,10}$/, `must be a whole number of seconds between ${min} and ${max}`),
+    v.transform(Number),
+    v.minValue(min, `must be at least ${min}`),
+    v.maxValue(max, `must be at most ${max}`),
+  );
+
+export const region = v.picklist(REGION_NAMES, `must be one of ${REGION_NAMES.join(', ')}`);
+
+/** An absolute http(s) URL; returned without a trailing slash. */
+export const httpUrl = v.pipe(
+  v.string(),
+  v.url('must be an absolute URL such as http://127.0.0.1:4100'),
+  v.check((s) => /^https?:\/\//i.test(s), 'must use http or https'),
+  v.transform((s) => s.replace(/\/+$/, '')),
+);
+
+export const name = v.pipe(v.string(), v.regex(/^[A-Za-z0-9._:/@-]{1,255}$/, 'must be 1-255 characters of letters, digits and . _ : / @ -'));
+
+export const commitFunctions = v.pipe(
+  v.string(),
+  v.parseJson(undefined, 'must be a JSON array such as [{"Name":"GetMeta"}]'),
+  v.array(
+    v.strictObject({
+      Name: v.picklist(COMMIT_FUNCTION_NAMES, `must name functions among ${COMMIT_FUNCTION_NAMES.join(', ')}`),
+      Input: v.optional(v.record(v.string(), v.unknown(), 'Input must be a JSON object')),
+    }, 'must hold objects {"Name": ..., "Input"?: {...}} with no other keys'),
+    'must be a JSON array such as [{"Name":"GetMeta"}]',
+  ),
+);
+
+export const publishPolicy = v.picklist(['always', 'never'], 'must be always or never');
+
+/** Comma list of API keys: each 16+ characters, no whitespace. */
+export const apiKeys = v.pipe(
+  v.string(),
+  v.transform((s) => s.split(',').map((k) => k.trim()).filter((k) => k !== '')),
+  v.check((keys) => keys.every((k) => k.length >= 16 && k.length <= 512), 'must be a comma list of keys of 16 to 512 characters each'),
+  v.check((keys) => keys.every((k) => !/\s/.test(k)), 'must not contain whitespace inside a key'),
+);
+
+export const secret = v.pipe(v.string(), v.minLength(8, 'must be at least 8 characters'));
+
+export const suffixList = v.pipe(
+  v.string(),
+  v.transform((s) => s.split(',').map((k) => k.trim()).filter((k) => k !== '')),
+);
+
+export const domainWeights = v.pipe(
+  v.string(),
+  v.parseJson(undefined, 'must be a JSON object such as {"cdn.example.com": 10}'),
+  v.record(
+    v.pipe(v.string(), v.regex(/^[A-Za-z0-9.-]+(:\d+)?$/, 'keys must be host names')),
+    v.pipe(v.number('weights must be numbers'), v.integer('weights must be integers'), v.minValue(0, 'weights must be >= 0')),
+    'must be a JSON object such as {"cdn.example.com": 10}',
+  ),
+);
+
+export const flag = v.pipe(
+  v.string(),
+  v.toLowerCase(),
+  v.picklist(['true', 'false', '1', '0'], 'must be true or false'),
+  v.transform((s) => s === 'true' || s === '1'),
+);
