@@ -1,0 +1,48 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+
+/** What can be uploaded: bytes in memory, a file path, a Node Readable or a web ReadableStream. */
+export type UploadBody = Uint8Array | string | Readable | ReadableStream<Uint8Array>;
+
+/** An opened body: its size when known, and either the whole bytes (already in memory) or a chunk stream. */
+export type OpenedBody =
+  | { size: number; bytes: Uint8Array }
+  | { size: number | undefined; chunks: AsyncIterable<Uint8Array> };
+
+/**
+ * Opens an upload body without reading it: a Buffer is used as is, a file path is streamed 1 MiB at a time,
+ * streams are iterated. `size` (when the caller knows it) applies to streams; a file's size comes from stat.
+ */
+export async function openBody(body: UploadBody, size?: number): Promise<OpenedBody> {
+  if (body instanceof Uint8Array) return { size: body.byteLength, bytes: body };
+  if (typeof body === 'string') {
+    const info = await stat(body);
+    return { size: info.size, chunks: createReadStream(body, { highWaterMark: 1 << 20 }) };
+  }
+  if (isWebStream(body)) return { size, chunks: webChunks(body) };
+  return { size, chunks: nodeChunks(body) };
+}
+
+function isWebStream(body: Readable | ReadableStream<Uint8Array>): body is ReadableStream<Uint8Array> {
+  return typeof (body as ReadableStream<Uint8Array>).getReader === 'function';
+}
+
+async function* nodeChunks(stream: Readable): AsyncGenerator<Uint8Array> {
+  for await (const chunk of stream as AsyncIterable<Uint8Array | string>) {
+    yield typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+  }
+}
+
+async function* webChunks(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}

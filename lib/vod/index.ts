@@ -1,0 +1,24 @@
+export { VodClient, type UploadPosterOptions, type UploadVideoOptions, type VodClientOptions } from './client.ts';
+export { crc32Hex, formatCrc32, sameCrc32 } from './crc.ts';
+export { type ClientErrorCode, VodError, type VodErrorInit, redact } from './errors.ts';
+export { type OpenedBody, type UploadBody, openBody } from './body.ts';
+export {
+  type StoreContext, type StoreTarget, type StoredPart, completeMultipart, initMultipart, listParts, putObject, uploadPart,
+} from './multipart.ts';
+export { type DomainWeights, PosterDomains, type PosterDomainsOptions, posterUrl, weightedPick } from './poster.ts';
+export { encodeQuery, toQuery } from './query.ts';
+export { type ApiCall, type ApiContext, type RetryPolicy, backoffDelay, isRetryable, sendApi, withRetry } from './request.ts';
+export { type SignContext, playAuthToken, pythonJsonDumps, redirectPlayUrl, uploadAuthToken } from './tokens.ts';
+export {
+  DEFAULT_PART_SIZE, MAX_PARTS, MIN_PART_SIZE, type UploadCheckpoint, type UploadDeps, type UploadOptions, type UploadResult, upload,
+} from './upload.ts';
+export type {
+  QueryValue, AmzExpires, GetPlayInfoParams, PlayInfo, GetPlayInfoResult, GetOriginVideoPlayInfoParams,
+  GetOriginVideoPlayInfoResult, RedirectPlayParams, StartTranscodeParams, StartTranscodeResult,
+  UploadMediaByUrlV2018Params, UploadMediaByUrlV2018Result, UrlSet, UploadMediaByUrlV2020Params,
+  UploadMediaByUrlV2020Result, QueryUploadTaskInfoParams, UploadTaskInfo, QueryUploadTaskInfoResult, FileType,
+  ApplyUploadParams, UploadAddress, ApplyUploadResult, CommitFunction, CommitUploadParams, CommitUploadItem,
+  CommitUploadResult, ModifyVideoInfoParams, ModifyVideoInfoResult, SetVideoPublishStatusParams,
+  GetCdnDomainWeightsParams, GetCdnDomainWeightsResult, UploadAuthTokenParams, PlayAuthTokenParams,
+  PosterTemplate, PosterFormat, PosterUrlParams, PosterUrls,
+} from './types.ts';

@@ -1,0 +1,132 @@
+import { crc32Hex, sameCrc32 } from './crc.ts';
+import { VodError, clip, errorFromException, redact } from './errors.ts';
+import { isRetryable, withRetry, type RetryPolicy } from './request.ts';
+
+/** Where the bytes go: from ApplyUpload's UploadHosts[0] and StoreInfos[0]. */
+export interface StoreTarget {
+  /** `host[:port]` of the upload host. */
+  host: string;
+  storeUri: string;
+  /** Opaque upload authorization, sent verbatim. A secret: never logged, redacted from errors. */
+  auth: string;
+  /** `UploadAddress.UploadHeader`, sent on every data-plane request. */
+  headers?: Record<string, string>;
+}
+
+/** Transport of the upload host: scheme (the API endpoint's), fetch, per-request timeout, retries. */
+export interface StoreContext {
+  scheme: 'http:' | 'https:';
+  fetch: typeof fetch;
+  timeoutMs: number;
+  retry: RetryPolicy;
+  /** Aborts every request of the upload (a sibling part failed). */
+  signal?: AbortSignal;
+}
+
+/** A stored part as the upload host lists it. */
+export interface StoredPart { partNumber: number; crc32: string }
+
+interface StoreReply { success?: unknown; payload?: Record<string, unknown>; error?: { code?: unknown; error?: unknown; message?: unknown } }
+
+/**
+ * One upload-host request with timeout and retries (every data-plane step is safe to repeat: a part PUT carries
+ * the same bytes, listing reads). Returns the reply's `payload`. The body is re-streamed for each attempt from
+ * the same bytes, so no copy of a part is made per attempt.
+ */
+async function storeCall(ctx: StoreContext, target: StoreTarget, action: string, method: 'PUT' | 'GET', query: string, extra: Record<string, string>, data?: Uint8Array | string): Promise<Record<string, unknown>> {
+  const url = `${ctx.scheme}//${target.host}/${target.storeUri}${query}`;
+  const attempt = async (): Promise<Record<string, unknown>> => {
+    const headers: Record<string, string> = { ...target.headers, ...extra, Authorization: target.auth };
+    const signals = [AbortSignal.timeout(ctx.timeoutMs), ...(ctx.signal ? [ctx.signal] : [])];
+    let status: number;
+    let text: string;
+    let logid: string;
+    try {
+      const res = await ctx.fetch(url, { method, headers, ...bodyInit(data), signal: AbortSignal.any(signals) });
+      status = res.status;
+      logid = res.headers.get('x-tt-logid') ?? '';
+      text = await res.text();
+    } catch (err) {
+      throw errorFromException(action, err, ctx.timeoutMs);
+    }
+    let reply: StoreReply | undefined;
+    try {
+      reply = JSON.parse(text) as StoreReply;
+    } catch {
+      reply = undefined;
+    }
+    if (status === 200 && reply && reply.success === 0) return reply.payload ?? {};
+    const body = clip(redact(text, [target.auth]));
+    const e = reply?.error;
+    const code = typeof e?.error === 'string' && e.error ? e.error : e?.code !== undefined ? String(e.code) : status === 200 ? 'InvalidResponse' : 'HttpError';
+    const message = typeof e?.message === 'string' && e.message ? e.message : `${action}: HTTP ${status}: ${body.slice(0, 200)}`;
+    throw new VodError({ code, message: redact(message, [target.auth]), requestId: logid, httpStatus: status, action, body });
+  };
+  return withRetry(attempt, ctx.retry, (err) => isRetryable(err, true) && !ctx.signal?.aborted);
+}
+
+function bodyInit(data: Uint8Array | string | undefined): RequestInit {
+  if (data === undefined) return {};
+  if (typeof data === 'string') return { body: data };
+  const CHUNK = 1 << 20;
+  let offset = 0;
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (offset >= data.byteLength) return controller.close();
+      controller.enqueue(data.subarray(offset, offset + CHUNK));
+      offset += CHUNK;
+    },
+  });
+  // duplex is required by Node's fetch for a stream body; content-length keeps it a plain (not chunked) PUT.
+  return { body, duplex: 'half' } as RequestInit;
+}
+
+const GATEWAY = { 'X-Storage-Mode': 'gateway' };
+
+/** Direct upload: `PUT /{storeUri}` with `Content-CRC32` (protocol 5). Returns the reply's payload. */
+export function putObject(ctx: StoreContext, target: StoreTarget, data: Uint8Array): Promise<Record<string, unknown>> {
+  return storeCall(ctx, target, 'PutObject', 'PUT', '', contentHeaders(data), data);
+}
+
+/** Multipart step 1: `PUT /{oid}?uploads` -> the upload id. */
+export async function initMultipart(ctx: StoreContext, target: StoreTarget): Promise<string> {
+  const payload = await storeCall(ctx, target, 'InitMultipartUpload', 'PUT', '?uploads', { ...GATEWAY, 'Content-Length': '0' }, '');
+  const id = payload.uploadID;
+  if (typeof id !== 'string' || !id) throw new VodError({ code: 'InvalidResponse', message: 'InitMultipartUpload: no payload.uploadID in the reply', action: 'InitMultipartUpload' });
+  return id;
+}
+
+/**
+ * Multipart step 2: `PUT /{oid}?partNumber={n}&uploadID={id}` with the part's CRC32; the host's `payload.crc32`
+ * must equal ours (else `CrcMismatch`). Returns the part's CRC32 (8 hex digits).
+ */
+export async function uploadPart(ctx: StoreContext, target: StoreTarget, uploadId: string, partNumber: number, data: Uint8Array, crc = crc32Hex(data)): Promise<string> {
+  const q = `?partNumber=${partNumber}&uploadID=${encodeURIComponent(uploadId)}`;
+  const payload = await storeCall(ctx, target, 'UploadPart', 'PUT', q, { ...GATEWAY, ...contentHeaders(data, crc) }, data);
+  const echoed = payload.crc32;
+  if (typeof echoed === 'string' && !sameCrc32(echoed, crc)) {
+    throw new VodError({ code: 'CrcMismatch', message: `UploadPart ${partNumber}: upload host stored CRC32 ${echoed}, sent ${crc}`, action: 'UploadPart' });
+  }
+  return crc;
+}
+
+/** Multipart step 4 (for resuming): `GET /{oid}?uploadID={id}` -> the stored parts, sorted by number. */
+export async function listParts(ctx: StoreContext, target: StoreTarget, uploadId: string): Promise<StoredPart[]> {
+  const payload = await storeCall(ctx, target, 'ListParts', 'GET', `?uploadID=${encodeURIComponent(uploadId)}`, GATEWAY);
+  const list = Array.isArray(payload.partList) ? (payload.partList as Array<{ partNumber?: unknown; crc32?: unknown }>) : [];
+  return list
+    .map((p) => ({ partNumber: Number(p.partNumber), crc32: String(p.crc32 ?? '') }))
+    .filter((p) => Number.isInteger(p.partNumber) && p.partNumber > 0)
+    .sort((a, b) => a.partNumber - b.partNumber);
+}
+
+/** Multipart step 3: `PUT /{oid}?uploadID={id}` with body `1:{crc},2:{crc},...` -> `payload.key`. */
+export async function completeMultipart(ctx: StoreContext, target: StoreTarget, uploadId: string, parts: readonly StoredPart[]): Promise<string> {
+  const text = [...parts].sort((a, b) => a.partNumber - b.partNumber).map((p) => `${p.partNumber}:${p.crc32}`).join(',');
+  const payload = await storeCall(ctx, target, 'CompleteMultipartUpload', 'PUT', `?uploadID=${encodeURIComponent(uploadId)}`, { ...GATEWAY, 'Content-Type': 'text/plain' }, text);
+  return typeof payload.key === 'string' ? payload.key : target.storeUri;
+}
+
+function contentHeaders(data: Uint8Array, crc = crc32Hex(data)): Record<string, string> {
+  return { 'Content-CRC32': crc, 'Content-Length': String(data.byteLength), 'Content-Type': 'application/octet-stream' };
+}

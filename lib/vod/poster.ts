@@ -1,0 +1,109 @@
+import { VodError } from './errors.ts';
+import type { PosterUrlParams } from './types.ts';
+
+/** Weight of each CDN domain, `{ "<domain>": weight }`. */
+export type DomainWeights = Record<string, number>;
+
+export interface PosterDomainsOptions {
+  /** GetCdnDomainWeights for one space; resolves to that space's weights (possibly empty). */
+  load: (spaceName: string) => Promise<DomainWeights | undefined>;
+  /** Used when `load` fails or returns no domain with a positive weight. */
+  fallback?: DomainWeights;
+  now: () => Date;
+  /** Uniform [0, 1) source of the weighted draws. */
+  uniform: () => number;
+  /** Default 10 000 ms (protocol section 7). */
+  refreshMs?: number;
+}
+
+interface Entry { weights: DomainWeights; loadedAt: number }
+
+/**
+ * The CDN domains of poster URLs, per space, drawn by weight (protocol section 7). Weights are cached per space
+ * and refreshed lazily on the first call after `refreshMs` (no timer: nothing keeps a Lambda alive); concurrent
+ * callers share one refresh. A failed or empty answer yields the fallback weights, cached as long, so an outage
+ * does not turn every poster URL into an API call.
+ */
+export class PosterDomains {
+  readonly #opts: PosterDomainsOptions;
+  readonly #cache = new Map<string, Entry>();
+  readonly #inflight = new Map<string, Promise<DomainWeights>>();
+
+  constructor(opts: PosterDomainsOptions) {
+    this.#opts = opts;
+  }
+
+  /** The current weights of `spaceName` (loading them when absent or older than `refreshMs`). */
+  async weights(spaceName: string): Promise<DomainWeights> {
+    const now = this.#opts.now().getTime();
+    const hit = this.#cache.get(spaceName);
+    if (hit && now - hit.loadedAt < (this.#opts.refreshMs ?? 10_000)) return hit.weights;
+    let pending = this.#inflight.get(spaceName);
+    if (!pending) {
+      pending = this.#load(spaceName, now).finally(() => this.#inflight.delete(spaceName));
+      this.#inflight.set(spaceName, pending);
+    }
+    return pending;
+  }
+
+  /** Draws the main domain by weight, then the backup among the others (the main again when it is alone). */
+  async pick(spaceName: string): Promise<{ main: string; backup: string }> {
+    const weights = await this.weights(spaceName);
+    const main = weightedPick(weights, this.#opts.uniform);
+    if (main === undefined) {
+      throw new VodError({ code: 'NoPosterDomain', message: `no CDN domain for space ${spaceName} and no fallback weights`, action: 'GetPosterUrl' });
+    }
+    return { main, backup: weightedPick(weights, this.#opts.uniform, main) ?? main };
+  }
+
+  async #load(spaceName: string, now: number): Promise<DomainWeights> {
+    let weights: DomainWeights | undefined;
+    try {
+      weights = await this.#opts.load(spaceName);
+    } catch {
+      weights = undefined;
+    }
+    if (!weights || weightedPick(weights, () => 0) === undefined) weights = this.#opts.fallback ?? {};
+    this.#cache.set(spaceName, { weights, loadedAt: now });
+    return weights;
+  }
+}
+
+/**
+ * Draws one key with probability proportional to its weight (non-positive and non-finite weights never win),
+ * in the object's key order, optionally excluding one key. `undefined` when nothing can be drawn.
+ *
+ * @example weightedPick({ a: 1, b: 3 }, () => 0.5) // 'b' (0.5 * 4 = 2 falls in b's [1, 4))
+ */
+export function weightedPick(weights: DomainWeights, uniform: () => number, exclude?: string): string | undefined {
+  const items = Object.entries(weights).filter(([k, w]) => k !== exclude && Number.isFinite(w) && w > 0);
+  const total = items.reduce((sum, [, w]) => sum + w, 0);
+  if (items.length === 0) return undefined;
+  let r = uniform() * total;
+  for (const [k, w] of items) {
+    if (r < w) return k;
+    r -= w;
+  }
+  return items[items.length - 1]![0];
+}
+
+const BARE_TEMPLATES = new Set(['tplv-vod-noop', 'tplv-vod-obj']);
+
+/**
+ * A poster URL: `{http|https}://{domain}/{uri}~{tpl}.{format}`, where resizing templates (everything but
+ * `tplv-vod-noop` and `tplv-vod-obj`) carry `:{Width}:{Height}`.
+ *
+ * @example posterUrl('p1.cdn.com', { SpaceName: 's', Uri: 'tos-cn/abc', Template: 'tplv-vod-rs', Width: 320, Height: 180 })
+ * // 'https://p1.cdn.com/tos-cn/abc~tplv-vod-rs:320:180.image'
+ */
+export function posterUrl(domain: string, params: PosterUrlParams): string {
+  const tpl = params.Template ?? 'tplv-vod-noop';
+  const scheme = params.Https === false ? 'http' : 'https';
+  const format = params.Format ?? 'image';
+  if (BARE_TEMPLATES.has(tpl)) return `${scheme}://${domain}/${params.Uri}~${tpl}.${format}`;
+  const { Width: w, Height: h } = params;
+  if (!Number.isInteger(w) || !Number.isInteger(h) || w! < 0 || h! < 0) {
+    throw new VodError({ code: 'InvalidParameter', message: `template ${tpl} needs integer Width and Height`, action: 'GetPosterUrl' });
+  }
+  return `${scheme}://${domain}/${params.Uri}~${tpl}:${w}:${h}.${format}`;
+}

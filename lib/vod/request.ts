@@ -1,0 +1,119 @@
+import { signRequest, type Credentials } from '#lib/signing';
+import { VodError, errorFromException, errorFromResponse, networkErrorCode } from './errors.ts';
+import { encodeQuery } from './query.ts';
+
+/** How failed attempts are retried: exponential backoff with full jitter. */
+export interface RetryPolicy {
+  /** Retries after the first attempt (so `retries + 1` attempts at most). */
+  retries: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  sleep: (ms: number) => Promise<void>;
+  /** Uniform [0, 1) source for the jitter. */
+  uniform: () => number;
+}
+
+/** Everything one API call needs besides its own parameters; built by the VodClient. */
+export interface ApiContext {
+  /** `{scheme}://{host[:port]}` of the API, no trailing slash. */
+  origin: string;
+  region: string;
+  credentials: () => Credentials;
+  now: () => Date;
+  fetch: typeof fetch;
+  timeoutMs: number;
+  retry: RetryPolicy;
+}
+
+/** One API call: protocol section 4 row. */
+export interface ApiCall {
+  action: string;
+  version: string;
+  method: 'GET' | 'POST';
+  /** Params after Action and Version, in order, already stringified. */
+  query?: Record<string, string>;
+  /** JSON body (POST actions of the protocol). */
+  json?: unknown;
+  /** Safe to send twice (reads; writes that set a value). Others are retried only when provably not processed. */
+  idempotent: boolean;
+}
+
+/** Network failures that prove the request never reached the server (safe to resend even a non-idempotent call). */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/**
+ * Whether a failed attempt may be retried. Idempotent calls: 429, 5xx, network errors, timeouts.
+ * Others only when the failure proves the request was not processed: connection never opened, or throttled (429).
+ */
+export function isRetryable(err: VodError, idempotent: boolean): boolean {
+  if (err.httpStatus === 429) return true;
+  if (err.code === 'NetworkError' && NOT_SENT.has(networkErrorCode(err.cause) ?? '')) return true;
+  if (!idempotent) return false;
+  return err.httpStatus >= 500 || err.code === 'NetworkError' || err.code === 'RequestTimeout';
+}
+
+/** Full-jitter backoff before retry number `retry` (0-based): uniform in [0, min(max, base * 2^retry)). */
+export function backoffDelay(retry: number, policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs' | 'uniform'>): number {
+  return Math.floor(policy.uniform() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retry));
+}
+
+/**
+ * Runs `attempt` until it succeeds, a failure is not retryable, or the retries are used up; the last error is
+ * thrown. Each attempt must build (and sign) its request afresh.
+ */
+export async function withRetry<T>(
+  attempt: (n: number) => Promise<T>,
+  policy: RetryPolicy,
+  retryable: (err: VodError) => boolean,
+): Promise<T> {
+  for (let n = 0; ; n++) {
+    try {
+      return await attempt(n);
+    } catch (err) {
+      if (!(err instanceof VodError) || n >= policy.retries || !retryable(err)) throw err;
+      await policy.sleep(backoffDelay(n, policy));
+    }
+  }
+}
+
+/**
+ * Sends one signed API call with timeout and retries and returns the envelope's `Result`.
+ * Signing happens inside every attempt (a retried request is never a replayed signature).
+ *
+ * @throws VodError for every failure (envelope error, HTTP error, network error, timeout).
+ */
+export async function sendApi<T>(ctx: ApiContext, call: ApiCall): Promise<T> {
+  const query = { Action: call.action, Version: call.version, ...call.query };
+  const url = `${ctx.origin}/?${encodeQuery(query)}`;
+  const host = new URL(ctx.origin).host;
+  const body = call.json === undefined ? undefined : Buffer.from(JSON.stringify(call.json), 'utf8');
+  const attempt = async (): Promise<T> => {
+    const credentials = ctx.credentials();
+    const signed = await signRequest(
+      { method: call.method, host, query, headers: body ? { 'content-type': 'application/json' } : {}, ...(body ? { body } : {}) },
+      { credentials, region: ctx.region, now: ctx.now() },
+    );
+    const headers: Record<string, string> = { accept: 'application/json' };
+    for (const [k, v] of Object.entries(signed)) if (k.toLowerCase() !== 'host') headers[k] = v;
+    const secrets = [credentials.secretAccessKey, credentials.sessionToken, signed.authorization ?? signed.Authorization];
+    let status: number;
+    let text: string;
+    try {
+      const res = await ctx.fetch(url, { method: call.method, headers, ...(body ? { body } : {}), signal: AbortSignal.timeout(ctx.timeoutMs) });
+      status = res.status;
+      text = await res.text();
+    } catch (err) {
+      throw errorFromException(call.action, err, ctx.timeoutMs);
+    }
+    if (status !== 200) throw errorFromResponse(call.action, status, text, secrets);
+    let parsed: { ResponseMetadata?: { Error?: unknown }; Result?: T };
+    try {
+      parsed = JSON.parse(text) as typeof parsed;
+    } catch {
+      throw errorFromResponse(call.action, status, text, secrets);
+    }
+    if (!parsed || typeof parsed !== 'object' || parsed.ResponseMetadata?.Error) throw errorFromResponse(call.action, status, text, secrets);
+    return parsed.Result as T;
+  };
+  return withRetry(attempt, ctx.retry, (err) => isRetryable(err, call.idempotent));
+}

@@ -1,0 +1,193 @@
+import { openBody, type UploadBody } from './body.ts';
+import { crc32Hex, sameCrc32 } from './crc.ts';
+import { VodError } from './errors.ts';
+import { completeMultipart, initMultipart, listParts, putObject, uploadPart, type StoreContext, type StoredPart, type StoreTarget } from './multipart.ts';
+import { BufferPool, bytesParts, streamParts, type Part } from './parts.ts';
+import type { ApplyUploadParams, ApplyUploadResult, FileType } from './types.ts';
+
+const MiB = 1 << 20;
+/** Smallest part the upload host accepts (except the last). */
+export const MIN_PART_SIZE = 5 * MiB;
+/** Part size when neither the caller nor ApplyUpload's SliceSize says otherwise. */
+export const DEFAULT_PART_SIZE = 8 * MiB;
+/** Most parts of one multipart upload. */
+export const MAX_PARTS = 10_000;
+
+/**
+ * Everything needed to continue an interrupted multipart upload (persist it from `onCheckpoint`). `auth` is the
+ * upload host's authorization: store the checkpoint as a secret. `parts` are the parts known stored.
+ */
+export interface UploadCheckpoint extends StoreTarget {
+  sessionKey: string;
+  uploadId: string;
+  partSize: number;
+  parts: StoredPart[];
+}
+
+export interface UploadOptions {
+  spaceName: string;
+  fileType: FileType;
+  body: UploadBody;
+  /** Byte size of a stream body when known (a Buffer's or file's size is known anyway); checked at the end. */
+  size?: number;
+  /** Default: ApplyUpload's `AdvanceOption.SliceSize` when at least 5 MiB, else 8 MiB; raised to fit 10000 parts. */
+  partSize?: number;
+  /** Parts in flight at once (default 3). Memory in use is about partSize x (parallel + 1). */
+  parallel?: number;
+  /** Timeout of each upload-host request, e.g. one part (default 120 s). */
+  partTimeoutMs?: number;
+  /** Called after each stored part (and after a direct PUT) with the bytes stored so far. */
+  onProgress?: (bytesSent: number, total: number | undefined) => void;
+  /** Continue this multipart upload (skips ApplyUpload; parts listed as stored with our CRC32 are not resent). */
+  resume?: Omit<UploadCheckpoint, 'parts'> & { parts?: StoredPart[] };
+  /** Called (in order, awaited) after init and after each stored part, with what `resume` needs. */
+  onCheckpoint?: (checkpoint: UploadCheckpoint) => void | Promise<void>;
+}
+
+export interface UploadResult {
+  sessionKey: string;
+  storeUri: string;
+  size: number;
+  mode: 'direct' | 'multipart';
+  /** CRC32 of the whole body (direct mode). */
+  crc32?: string;
+  uploadId?: string;
+  parts?: StoredPart[];
+}
+
+/** What {@link upload} needs from the client. */
+export interface UploadDeps {
+  applyUpload: (params: ApplyUploadParams) => Promise<ApplyUploadResult>;
+  store: Omit<StoreContext, 'timeoutMs' | 'signal'>;
+}
+
+/**
+ * Stores a body on the upload host (protocol section 5): ApplyUpload, then one direct PUT when the body fits in
+ * one part, else a gateway multipart upload with `parallel` parts in flight, per-part CRC32, retries and
+ * timeouts. Streams are read part by part: memory stays about partSize x (parallel + 1), never the whole body.
+ * The result's `sessionKey` is what CommitUpload needs.
+ *
+ * @example
+ * const { sessionKey } = await upload(deps, { spaceName: 'demo', fileType: 'video', body: '/tmp/a.mp4' });
+ */
+export async function upload(deps: UploadDeps, opts: UploadOptions): Promise<UploadResult> {
+  const opened = await openBody(opts.body, opts.size);
+  const total = opened.size;
+  let target: StoreTarget;
+  let sessionKey: string;
+  let partSize: number;
+  if (opts.resume) {
+    ({ sessionKey, partSize } = opts.resume);
+    target = { host: opts.resume.host, storeUri: opts.resume.storeUri, auth: opts.resume.auth, ...(opts.resume.headers ? { headers: opts.resume.headers } : {}) };
+  } else {
+    const applied = await deps.applyUpload({ SpaceName: opts.spaceName, FileType: opts.fileType, ...(total !== undefined ? { FileSize: total } : {}) });
+    const address = applied?.UploadAddress;
+    const store = address?.StoreInfos?.[0];
+    const host = address?.UploadHosts?.[0];
+    if (!store || !host || !address.SessionKey) {
+      throw new VodError({ code: 'InvalidResponse', message: 'ApplyUpload: reply without StoreInfos, UploadHosts or SessionKey', action: 'ApplyUpload' });
+    }
+    target = { host, storeUri: store.StoreUri, auth: store.Auth, ...(address.UploadHeader ? { headers: address.UploadHeader } : {}) };
+    sessionKey = address.SessionKey;
+    partSize = choosePartSize(opts.partSize, address.AdvanceOption?.SliceSize, total);
+  }
+  const parallel = Math.max(1, Math.floor(opts.parallel ?? 3));
+  const ctx: StoreContext = { ...deps.store, timeoutMs: opts.partTimeoutMs ?? 120_000 };
+  const pool = new BufferPool(partSize, parallel + 1);
+  const parts = 'bytes' in opened ? bytesParts(opened.bytes, partSize) : streamParts(opened.chunks, partSize, pool);
+  const iterator: AsyncIterator<Part> = Symbol.asyncIterator in parts ? parts[Symbol.asyncIterator]() : toAsync(parts);
+  try {
+    const first = await iterator.next();
+    if (first.done) throw new Error('unreachable: a body has at least one part');
+    if (first.value.last && !opts.resume) {
+      const data = first.value.data;
+      checkSize(total, data.byteLength);
+      const crc32 = crc32Hex(data);
+      await putObject(ctx, target, data);
+      opts.onProgress?.(data.byteLength, total);
+      return { sessionKey, storeUri: target.storeUri, size: data.byteLength, mode: 'direct', crc32 };
+    }
+    return await multipart(ctx, target, sessionKey, partSize, parallel, total, first.value, iterator, opts);
+  } finally {
+    await iterator.return?.();
+  }
+}
+
+function choosePartSize(requested: number | undefined, slice: number | undefined, total: number | undefined): number {
+  if (requested !== undefined && (!Number.isInteger(requested) || requested < MIN_PART_SIZE)) {
+    throw new VodError({ code: 'InvalidParameter', message: `partSize must be an integer of at least ${MIN_PART_SIZE} bytes`, action: 'Upload' });
+  }
+  let size = requested ?? (slice !== undefined && slice >= MIN_PART_SIZE ? slice : DEFAULT_PART_SIZE);
+  if (total !== undefined && Math.ceil(total / size) > MAX_PARTS) size = Math.ceil(total / MAX_PARTS / MiB) * MiB;
+  return size;
+}
+
+function checkSize(expected: number | undefined, actual: number): void {
+  if (expected !== undefined && expected !== actual) {
+    throw new VodError({ code: 'InvalidParameter', message: `body has ${actual} bytes but size says ${expected}`, action: 'Upload' });
+  }
+}
+
+async function* toAsync<T>(it: Iterator<T>): AsyncGenerator<T> {
+  for (let r = it.next(); !r.done; r = it.next()) yield r.value;
+}
+
+async function multipart(
+  base: StoreContext, target: StoreTarget, sessionKey: string, partSize: number, parallel: number, total: number | undefined,
+  first: Part, rest: AsyncIterator<Part>, opts: UploadOptions,
+): Promise<UploadResult> {
+  const abort = new AbortController();
+  const ctx: StoreContext = { ...base, signal: abort.signal };
+  const uploadId = opts.resume?.uploadId ?? (await initMultipart(ctx, target));
+  const stored = new Map((opts.resume ? await listParts(ctx, target, uploadId) : []).map((p) => [p.partNumber, p.crc32]));
+  const done: StoredPart[] = [];
+  let sent = 0;
+  let size = 0;
+  let checkpoints = Promise.resolve();
+  const checkpoint = (): Promise<void> => {
+    const snapshot: UploadCheckpoint = { ...target, sessionKey, uploadId, partSize, parts: [...done].sort((a, b) => a.partNumber - b.partNumber) };
+    checkpoints = checkpoints.then(() => opts.onCheckpoint?.(snapshot));
+    return checkpoints;
+  };
+  await checkpoint();
+
+  const inflight = new Set<Promise<void>>();
+  let failure: unknown;
+  const send = async (part: Part): Promise<void> => {
+    try {
+      const crc = crc32Hex(part.data);
+      const have = stored.get(part.partNumber);
+      // a stored part counts only with our CRC32: a mismatch (changed source, torn write) is sent again
+      if (have === undefined || !sameCrc32(have, crc)) await uploadPart(ctx, target, uploadId, part.partNumber, part.data, crc);
+      done.push({ partNumber: part.partNumber, crc32: crc });
+      sent += part.data.byteLength;
+      opts.onProgress?.(sent, total);
+      await checkpoint();
+    } catch (err) {
+      failure ??= err;
+      abort.abort();
+    } finally {
+      part.release();
+    }
+  };
+  for (let part: Part | undefined = first; part && failure === undefined; ) {
+    if (part.partNumber > MAX_PARTS) {
+      part.release();
+      failure = new VodError({ code: 'InvalidParameter', message: `more than ${MAX_PARTS} parts of ${partSize} bytes: raise partSize or pass size`, action: 'UploadPart' });
+      break;
+    }
+    size += part.data.byteLength;
+    const task = send(part).finally(() => inflight.delete(task));
+    inflight.add(task);
+    if (inflight.size >= parallel) await Promise.race(inflight);
+    if (part.last || failure !== undefined) break;
+    const next = await rest.next();
+    part = next.done ? undefined : next.value;
+  }
+  await Promise.all(inflight);
+  if (failure !== undefined) throw failure;
+  checkSize(total, size);
+  const parts = [...done].sort((a, b) => a.partNumber - b.partNumber);
+  await completeMultipart(ctx, target, uploadId, parts);
+  return { sessionKey, storeUri: target.storeUri, size, mode: 'multipart', uploadId, parts };
+}
