@@ -1,0 +1,38 @@
+import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { EVENT_SOURCE, type PipelineEvents } from './events.ts';
+
+/** A PutEvents entry the bus refused. */
+export class BusError extends Error {
+  override readonly name = 'BusError';
+  readonly code: string | undefined;
+  constructor(message: string, code?: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/**
+ * Puts pipeline events on the EventBridge bus (source 'vod-serverless'). Throws BusError when the entry is
+ * refused, so the calling handler fails and its event is retried rather than lost.
+ * @example await new PipelineBus({ client, busName }).emit('UploadCommitted', { vid, spaceName })
+ */
+export class PipelineBus {
+  readonly #client: EventBridgeClient;
+  readonly #busName: string;
+
+  constructor(opts: { client: EventBridgeClient; busName: string }) {
+    this.#client = opts.client;
+    this.#busName = opts.busName;
+  }
+
+  /** Emits one event; resolves once the bus accepted it. */
+  async emit<T extends keyof PipelineEvents>(detailType: T, detail: PipelineEvents[T]): Promise<void> {
+    const out = await this.#client.send(new PutEventsCommand({
+      Entries: [{ EventBusName: this.#busName, Source: EVENT_SOURCE, DetailType: detailType, Detail: JSON.stringify(detail) }],
+    }));
+    const failed = out.Entries?.find((e) => e.ErrorCode);
+    if ((out.FailedEntryCount ?? 0) > 0 || failed) {
+      throw new BusError(`PutEvents refused ${detailType}: ${failed?.ErrorMessage ?? 'unknown error'}`, failed?.ErrorCode);
+    }
+  }
+}

@@ -1,0 +1,16 @@
+export { PipelineBus, BusError } from './bus.ts';
+export { encodeCallbackArgs, itemIdFromCallbackArgs, type PipelineCallbackArgs } from './callback-args.ts';
+export { CallbackBody, interpretCallback, type CallbackAction } from './callback-body.ts';
+export { callbackSignature, verifyCallbackSignature, type CallbackVerdict } from './callback-signature.ts';
+export type { LeaseContext, PipelineDeps } from './deps.ts';
+export { EVENT_SOURCE, type PipelineEvents, type TranscodeCompletedDetail, type UploadCommittedDetail } from './events.ts';
+export { Idempotency } from './idempotency.ts';
+export { ingestObject, type IngestRequest, type IngestResult } from './ingest.ts';
+export { s3ItemId, urlItemId, vidItemId, type Item } from './item.ts';
+export { ItemStore, type ItemFields, type WriteResult } from './item-store.ts';
+export { reasonOf, silentLog, type PipelineVod, type StepLog } from './ports.ts';
+export { publishOnTranscoded, type PublishPolicy, type PublishResult } from './publish.ts';
+export { reconcile, type ReconcileOptions, type ReconcileReport } from './reconcile.ts';
+export { FORWARD_STATES, isForwardState, statesBefore, type ForwardState, type ItemState } from './states.ts';
+export { itemFor, transcodeOnCommit, type TranscodeResult } from './transcode.ts';
+export { startUrlUploads, type UrlUploadItem, type UrlUploadVod } from './url-upload.ts';

@@ -1,0 +1,154 @@
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Item } from './item.ts';
+import { FORWARD_STATES, statesBefore, type ForwardState, type ItemState } from './states.ts';
+
+/** Outcome of a conditional write: whether it happened, and the item as it now is. */
+export interface WriteResult { changed: boolean; item: Item | undefined }
+
+/** Fields a step may record along with a state move. */
+export type ItemFields = Partial<Pick<Item, 'vid' | 'runId' | 'jobId' | 'sourceUrl' | 'size' | 'spaceName'>>;
+
+const MAX_REASON = 500;
+
+/**
+ * The pipeline's item table. Every write is conditional, so a state only ever moves forward (a repeated or late
+ * event changes nothing) and a failure never overwrites progress made by a concurrent delivery.
+ * @example
+ * const store = new ItemStore({ doc, tableName: 'items' });
+ * await store.create({ id, source: 's3', spaceName: 'demo-space' });
+ * await store.advance(id, 'committed', { vid });
+ */
+export class ItemStore {
+  readonly #doc: DynamoDBDocumentClient;
+  readonly #table: string;
+  readonly #now: () => Date;
+
+  constructor(opts: { doc: DynamoDBDocumentClient; tableName: string; now?: () => Date }) {
+    this.#doc = opts.doc;
+    this.#table = opts.tableName;
+    this.#now = opts.now ?? (() => new Date());
+  }
+
+  /** The item, or undefined. Strongly consistent. */
+  async get(id: string): Promise<Item | undefined> {
+    const out = await this.#doc.send(new GetCommand({ TableName: this.#table, Key: { id }, ConsistentRead: true }));
+    return out.Item as Item | undefined;
+  }
+
+  /** Creates the item in state `state` (default 'received') unless it exists; then returns the existing one. */
+  async create(init: Pick<Item, 'id' | 'source' | 'spaceName'> & ItemFields & { bucket?: string; key?: string; state?: ForwardState }): Promise<WriteResult> {
+    const at = this.#now().toISOString();
+    const item: Item = { ...withoutUndefined(init), state: init.state ?? 'received', attempts: 0, createdAt: at, updatedAt: at };
+    try {
+      await this.#doc.send(new PutCommand({ TableName: this.#table, Item: item, ConditionExpression: 'attribute_not_exists(id)' }));
+      return { changed: true, item };
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+      return { changed: false, item: await this.get(init.id) };
+    }
+  }
+
+  /**
+   * Moves the item to `to` (recording `fields`) if it is in an earlier state, or failed from an earlier state or
+   * from `to` itself (the retry of a failed step).
+   * A move to the same or an earlier state is refused: `changed` is false and the current item is returned.
+   */
+  async advance(id: string, to: ForwardState, fields: ItemFields = {}): Promise<WriteResult> {
+    const before = statesBefore(to);
+    if (before.length === 0) return { changed: false, item: await this.get(id) };
+    const names: Record<string, string> = { '#state': 'state', '#failedFrom': 'failedFrom' };
+    const values: Record<string, unknown> = { ':to': to, ':now': this.#now().toISOString(), ':failed': 'failed' };
+    const sets = ['#state = :to', 'updatedAt = :now'];
+    for (const [k, v] of Object.entries(withoutUndefined(fields))) {
+      names[`#f_${k}`] = k;
+      values[`:f_${k}`] = v;
+      sets.push(`#f_${k} = :f_${k}`);
+    }
+    const allowed = before.map((s, i) => { values[`:b${i}`] = s; return `:b${i}`; }).join(', ');
+    // a failed step may be retried: from 'failed' the item may re-enter the state it failed in
+    return this.#update({
+      Key: { id },
+      UpdateExpression: `SET ${sets.join(', ')} REMOVE #failedFrom`,
+      ConditionExpression: `attribute_exists(id) AND (#state IN (${allowed}) OR (#state = :failed AND #failedFrom IN (${allowed}, :to)))`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    });
+  }
+
+  /**
+   * Records a failed attempt of the step that starts from `from`: state 'failed', the reason, attempts + 1.
+   * Refused (changed false) when the item has meanwhile moved past `from`.
+   */
+  async fail(id: string, from: ForwardState, reason: string): Promise<WriteResult> {
+    const upTo = FORWARD_STATES.slice(0, FORWARD_STATES.indexOf(from) + 1);
+    const values: Record<string, unknown> = {
+      ':failed': 'failed', ':from': from, ':reason': reason.slice(0, MAX_REASON), ':one': 1, ':now': this.#now().toISOString(),
+    };
+    const allowed = upTo.map((s, i) => { values[`:u${i}`] = s; return `:u${i}`; }).join(', ');
+    return this.#update({
+      Key: { id },
+      UpdateExpression: 'SET #state = :failed, failedFrom = :from, reason = :reason, updatedAt = :now ADD attempts :one',
+      ConditionExpression: `attribute_exists(id) AND (#state IN (${allowed}) OR #state = :failed)`,
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: values,
+    });
+  }
+
+  /** Marks that reconcile drove the item on (bumps `updatedAt` so the next run waits again), if still in `state`. */
+  async touch(id: string, state: ItemState): Promise<WriteResult> {
+    return this.#update({
+      Key: { id },
+      UpdateExpression: 'SET updatedAt = :now ADD reconciled :one',
+      ConditionExpression: '#state = :state',
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: { ':now': this.#now().toISOString(), ':one': 1, ':state': state },
+    });
+  }
+
+  /** Items of a video (GSI `vid-index`). */
+  async findByVid(vid: string): Promise<Item[]> {
+    const out = await this.#doc.send(new QueryCommand({
+      TableName: this.#table, IndexName: 'vid-index', KeyConditionExpression: 'vid = :vid', ExpressionAttributeValues: { ':vid': vid },
+    }));
+    return (out.Items ?? []) as Item[];
+  }
+
+  /** Items in `state` not updated since `before` (GSI `state-index`), oldest first, at most `limit`. */
+  async stuck(state: ItemState, before: Date, limit = 100): Promise<Item[]> {
+    const items: Item[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.#doc.send(new QueryCommand({
+        TableName: this.#table,
+        IndexName: 'state-index',
+        KeyConditionExpression: '#state = :state AND updatedAt < :before',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':state': state, ':before': before.toISOString() },
+        Limit: limit - items.length,
+        ExclusiveStartKey: start,
+      }));
+      items.push(...((out.Items ?? []) as Item[]));
+      start = out.LastEvaluatedKey;
+    } while (start && items.length < limit);
+    return items;
+  }
+
+  async #update(input: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName' | 'ReturnValues'>): Promise<WriteResult> {
+    try {
+      const out = await this.#doc.send(new UpdateCommand({ ...input, TableName: this.#table, ReturnValues: 'ALL_NEW' }));
+      return { changed: true, item: out.Attributes as Item };
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+      return { changed: false, item: await this.get(String(input.Key?.id)) };
+    }
+  }
+}
+
+function withoutUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** By name, not instanceof: a bundle may hold its own copy of the SDK's error classes. */
+function isConditionFailure(err: unknown): boolean {
+  return (err as { name?: unknown } | null)?.name === 'ConditionalCheckFailedException';
+}

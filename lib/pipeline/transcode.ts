@@ -1,0 +1,51 @@
+import { encodeCallbackArgs } from './callback-args.ts';
+import type { LeaseContext, PipelineDeps } from './deps.ts';
+import type { UploadCommittedDetail } from './events.ts';
+import { vidItemId, type Item } from './item.ts';
+import { reasonOf } from './ports.ts';
+
+export interface TranscodeResult { itemId: string; runId: string | undefined; started: boolean }
+
+/**
+ * On 'UploadCommitted': StartTranscode with `templateId` once per Vid (ingest and the service's own callback
+ * both announce a commit), recording the RunId (item 'transcoding'). A video without an item gets one (`vid:{vid}`).
+ */
+export async function transcodeOnCommit(
+  deps: PipelineDeps, detail: UploadCommittedDetail, opts: { templateId: string }, context?: LeaseContext,
+): Promise<TranscodeResult> {
+  return deps.once.run('transcode', detail.vid, async () => {
+    const item = await itemFor(deps, detail);
+    await deps.store.advance(item.id, 'committed', { vid: detail.vid });
+    const now = await deps.store.get(item.id);
+    if (now?.runId) return { itemId: item.id, runId: now.runId, started: false };
+    let runId: string;
+    try {
+      ({ RunId: runId } = await deps.vod.startTranscode({
+        TemplateId: opts.templateId, Vid: detail.vid, CallbackArgs: encodeCallbackArgs({ itemId: item.id }),
+      }));
+    } catch (err) {
+      await deps.store.fail(item.id, 'committed', reasonOf(err));
+      deps.log.warn('transcode start failed', { itemId: item.id, vid: detail.vid, reason: reasonOf(err) });
+      throw err;
+    }
+    // the completion callback may already have moved the item on; then only the RunId is missing, which is fine
+    await deps.store.advance(item.id, 'transcoding', { runId });
+    deps.log.info('transcode started', { itemId: item.id, vid: detail.vid, runId });
+    return { itemId: item.id, runId, started: true };
+  }, context);
+}
+
+/** The item an event is about: by id, else by Vid, else a new `vid:{vid}` item. */
+export async function itemFor(deps: PipelineDeps, detail: { vid: string; spaceName: string; itemId?: string }): Promise<Item> {
+  if (detail.itemId) {
+    const byId = await deps.store.get(detail.itemId);
+    if (byId) return byId;
+  }
+  const byVid = (await deps.store.findByVid(detail.vid)).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  if (byVid[0]) return byVid[0];
+  const { item } = await deps.store.create({
+    id: vidItemId(detail.vid), source: 'vid', spaceName: detail.spaceName, vid: detail.vid, state: 'committed',
+  });
+  if (!item) throw new Error(`item ${vidItemId(detail.vid)} vanished`);
+  return item;
+}
