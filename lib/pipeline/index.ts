@@ -14,3 +14,4 @@ export { reconcile, type ReconcileOptions, type ReconcileReport } from './reconc
 export { FORWARD_STATES, isForwardState, statesBefore, type ForwardState, type ItemState } from './states.ts';
 export { itemFor, transcodeOnCommit, type TranscodeResult } from './transcode.ts';
 export { startUrlUploads, type UrlUploadItem, type UrlUploadVod } from './url-upload.ts';
+export { pipelineDeps } from './runtime.ts';

@@ -1,0 +1,37 @@
+// S3 ObjectCreated on the ingest bucket -> stream the object into VOD, commit, record the item, emit UploadCommitted.
+import type { Readable } from 'node:stream';
+import type { S3Event } from 'aws-lambda';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { config, s3Client } from '#lib/config';
+import { eventHandler, logger } from '#lib/http';
+import { ingestObject, pipelineDeps, type IngestResult } from '#lib/pipeline';
+
+const cfg = config();
+const deps = pipelineDeps();
+const s3 = s3Client();
+
+export const handler = eventHandler(async (event: S3Event, context): Promise<IngestResult[]> => {
+  const results: IngestResult[] = [];
+  for (const record of event.Records) {
+    const bucket = record.s3.bucket.name;
+    // S3 notifications URL-encode the key, with '+' for spaces
+    const key = decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));
+    if (!wanted(key)) {
+      logger.info('ingest skipped: key outside prefix/suffixes', { bucket, key });
+      continue;
+    }
+    const { versionId, eTag, size } = record.s3.object;
+    results.push(await ingestObject(deps, {
+      bucket, key, version: versionId ?? eTag, size, spaceName: cfg.space, functions: cfg.commitFunctions,
+      open: async () => {
+        const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, ...(versionId ? { VersionId: versionId } : {}) }));
+        return out.Body as Readable;
+      },
+    }, context));
+  }
+  return results;
+});
+
+function wanted(key: string): boolean {
+  return key.startsWith(cfg.ingestPrefix) && (cfg.ingestSuffixes.length === 0 || cfg.ingestSuffixes.some((s) => key.endsWith(s)));
+}

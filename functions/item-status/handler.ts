@@ -1,0 +1,31 @@
+// GET /items/{id} -> the pipeline item (id URL-encoded: s3:..., url:..., vid:...), or by Vid.
+import * as v from 'valibot';
+import { httpHandler, NotFound, parsePath } from '#lib/http';
+import { pipelineDeps, type Item } from '#lib/pipeline';
+
+const store = pipelineDeps().store;
+
+const ItemPath = v.strictObject({
+  id: v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty'), v.maxLength(1200, 'must be at most 1200 characters')),
+});
+
+export const handler = httpHandler(async (event) => {
+  const { id } = parsePath(event, ItemPath);
+  const item = (await store.get(id)) ?? (id.includes('%') ? await store.get(decoded(id)) : undefined)
+    ?? (/^[A-Za-z0-9_-]{1,128}$/.test(id) ? await byVid(id) : undefined);
+  if (!item) throw new NotFound(`item ${id} not found`);
+  return { status: 200, body: item };
+});
+
+async function byVid(vid: string): Promise<Item | undefined> {
+  return (await store.findByVid(vid)).sort((a, b) => a.createdAt.localeCompare(b.createdAt))[0];
+}
+
+/** Gateways differ in whether they decode path parameters; an id is tried as given first, then decoded. */
+function decoded(id: string): string {
+  try {
+    return decodeURIComponent(id);
+  } catch {
+    return id;
+  }
+}

@@ -1,0 +1,11 @@
+// EventBridge 'TranscodeCompleted' -> SetVideoPublishStatus Published when VOD_PUBLISH_POLICY says so.
+import type { EventBridgeEvent } from 'aws-lambda';
+import { config } from '#lib/config';
+import { eventHandler } from '#lib/http';
+import { pipelineDeps, publishOnTranscoded, type PublishResult, type TranscodeCompletedDetail } from '#lib/pipeline';
+
+const cfg = config();
+const deps = pipelineDeps();
+
+export const handler = eventHandler(async (event: EventBridgeEvent<'TranscodeCompleted', TranscodeCompletedDetail>, context): Promise<PublishResult> =>
+  publishOnTranscoded(deps, event.detail, { policy: cfg.publishPolicy }, context));

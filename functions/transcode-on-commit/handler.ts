@@ -1,0 +1,11 @@
+// EventBridge 'UploadCommitted' -> StartTranscode with the configured template (once per Vid), record the RunId.
+import type { EventBridgeEvent } from 'aws-lambda';
+import { config } from '#lib/config';
+import { eventHandler } from '#lib/http';
+import { pipelineDeps, transcodeOnCommit, type TranscodeResult, type UploadCommittedDetail } from '#lib/pipeline';
+
+const cfg = config();
+const deps = pipelineDeps();
+
+export const handler = eventHandler(async (event: EventBridgeEvent<'UploadCommitted', UploadCommittedDetail>, context): Promise<TranscodeResult> =>
+  transcodeOnCommit(deps, event.detail, { templateId: cfg.transcodeTemplateId }, context));

@@ -1,0 +1,28 @@
+// POST /uploads/by-url (protected) -> UploadMediaByUrl 2020-08-01; one pipeline item `url:{jobId}` per URL.
+import * as v from 'valibot';
+import { config, requireConfig, vodClient } from '#lib/config';
+import { authorizeRequest, httpHandler, list, parseJsonBody, SpaceName, word } from '#lib/http';
+import { pipelineDeps, startUrlUploads } from '#lib/pipeline';
+
+const cfg = config();
+const apiKeys = requireConfig('apiKeys');
+const deps = { store: pipelineDeps().store, vod: vodClient() };
+
+const SourceUrl = v.pipe(
+  v.string('must be a string'),
+  v.maxLength(2048, 'must be at most 2048 characters'),
+  v.url('must be an absolute URL'),
+  v.check((u) => /^https?:\/\//i.test(u), 'must use http or https'),
+);
+const UploadByUrlRequest = v.strictObject({
+  space: v.optional(SpaceName),
+  urls: list(SourceUrl, 1, 20),
+  format: v.optional(word('a file format such as mp4', 16)),
+});
+
+export const handler = httpHandler(async (event) => {
+  authorizeRequest(event, apiKeys);
+  const req = parseJsonBody(event, UploadByUrlRequest);
+  const items = await startUrlUploads(deps, { spaceName: req.space ?? cfg.space, urls: req.urls, format: req.format });
+  return { status: 202, body: { items } };
+});

@@ -1,0 +1,27 @@
+// POST /vod/callback (the VOD service) -> verify X-VOD-SIGNATURE and timestamp skew, emit the pipeline event, 200.
+import { config, requireConfig } from '#lib/config';
+import { httpHandler, logger, parseJsonBody, Unauthorized } from '#lib/http';
+import { CallbackBody, interpretCallback, pipelineDeps, verifyCallbackSignature } from '#lib/pipeline';
+
+const cfg = config();
+const key = requireConfig('callbackKey');
+const deps = pipelineDeps();
+
+export const handler = httpHandler(async (event, context) => {
+  const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+  const rawBody = event.body === undefined ? new Uint8Array() : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+  const verdict = verifyCallbackSignature({
+    callbackUrl: cfg.callbackUrl, key, timestamp: headers['x-vod-timestamp'], signature: headers['x-vod-signature'],
+    rawBody, now: new Date(), skewSeconds: cfg.callbackSkewSeconds,
+  });
+  if (!verdict.ok) throw new Unauthorized(verdict.message);
+  const body = parseJsonBody(event, CallbackBody, { maxBytes: 1024 * 1024 });
+  const action = interpretCallback(body);
+  await deps.once.run('callback', action.key, async () => {
+    if (action.kind === 'emit') await deps.bus.emit(action.detailType, action.detail);
+    else if (action.kind === 'fail') await deps.store.fail(action.itemId, 'uploading', action.reason);
+    return action.kind;
+  }, context);
+  logger.info('callback accepted', { eventType: body.EventType, requestId: body.RequestId, action: action.kind });
+  return { status: 200, body: { ok: true } };
+});
