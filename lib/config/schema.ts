@@ -46,11 +46,11 @@ export const commitFunctions = v.pipe(
 
 export const publishPolicy = v.picklist(['always', 'never'], 'must be always or never');
 
-/** Comma list of API keys: each 16+ characters, no whitespace. */
+/** Comma list of API keys: each 12+ characters, no whitespace. */
 export const apiKeys = v.pipe(
   v.string(),
   v.transform((s) => s.split(',').map((k) => k.trim()).filter((k) => k !== '')),
-  v.check((keys) => keys.every((k) => k.length >= 16 && k.length <= 512), 'must be a comma list of keys of 16 to 512 characters each'),
+  v.check((keys) => keys.every((k) => k.length >= 12 && k.length <= 512), 'must be a comma list of keys of 12 to 512 characters each'),
   v.check((keys) => keys.every((k) => !/\s/.test(k)), 'must not contain whitespace inside a key'),
 );
 

@@ -122,8 +122,8 @@ describe('loadConfig', () => {
   });
 
   it('never echoes secret values', () => {
-    assert.deepEqual(problemsOf({ API_KEYS: 'short-secret-1' }), [
-      { variable: 'API_KEYS', problem: 'must be a comma list of keys of 16 to 512 characters each' },
+    assert.deepEqual(problemsOf({ API_KEYS: 'short-key' }), [
+      { variable: 'API_KEYS', problem: 'must be a comma list of keys of 12 to 512 characters each' },
     ]);
     assert.deepEqual(problemsOf({ VOD_CALLBACK_KEY: 'abc' }), [{ variable: 'VOD_CALLBACK_KEY', problem: 'must be at least 8 characters' }]);
   });

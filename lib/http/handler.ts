@@ -1,0 +1,71 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { logger } from './logger.ts';
+import { describeError } from './redact.ts';
+import { toResponse, type HttpResult } from './respond.ts';
+import { toHttpError } from './vod-errors.ts';
+
+/** A Lambda handler for HTTP API events; the context is optional so tests can call it with an event only. */
+export type HttpLambda = (event: APIGatewayProxyEventV2, context?: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+function withContext(context: Context | undefined, requestId: string): Context {
+  return context ?? ({ awsRequestId: requestId, functionName: 'local' } as Context);
+}
+
+/**
+ * Adapts business logic to an HTTP API (payload 2.0) Lambda: logs one structured line per request with the
+ * request ids, turns the result into a JSON response with CORS headers, and maps errors: an HttpError with
+ * `expose` (4xx) answers `{error, message, requestId}`; VodErrors map per {@link toHttpError} (5xx answer a
+ * fixed message); anything else answers `500 {"error":"InternalError","requestId"}` and is logged with its cause.
+ * @example export const handler = httpHandler(async (event) => ({ status: 200, body: { ok: true } }));
+ */
+export function httpHandler(fn: (event: APIGatewayProxyEventV2, context: Context) => Promise<HttpResult>): HttpLambda {
+  return async (event, context) => {
+    const started = Date.now();
+    const requestId = event.requestContext?.requestId ?? context?.awsRequestId ?? 'unknown';
+    const ctx = withContext(context, requestId);
+    logger.addContext(ctx);
+    logger.appendKeys({ requestId, route: event.routeKey });
+    const http = event.requestContext?.http;
+    const access = { method: http?.method, path: event.rawPath, sourceIp: http?.sourceIp };
+    try {
+      const result = await fn(event, ctx);
+      logger.info('request', { ...access, status: result.status, durationMs: Date.now() - started });
+      return toResponse(result, requestId);
+    } catch (err) {
+      const mapped = toHttpError(err);
+      const durationMs = Date.now() - started;
+      if (mapped?.expose) {
+        logger.info('request refused', { ...access, status: mapped.statusCode, durationMs, error: { name: mapped.name, message: mapped.message } });
+        return toResponse({ status: mapped.statusCode, headers: { ...mapped.headers }, body: { error: mapped.name, message: mapped.message, requestId } }, requestId);
+      }
+      if (mapped) {
+        logger.error('request failed upstream', { ...access, status: mapped.statusCode, durationMs, error: describeError(err) });
+        return toResponse({ status: mapped.statusCode, headers: { ...mapped.headers }, body: { error: mapped.name, message: mapped.message, requestId } }, requestId);
+      }
+      logger.error('request failed', { ...access, status: 500, durationMs, error: describeError(err) });
+      return toResponse({ status: 500, body: { error: 'InternalError', requestId } }, requestId);
+    } finally {
+      logger.resetKeys();
+    }
+  };
+}
+
+/**
+ * Adapts an S3 / EventBridge / schedule handler: logs with the Lambda request id and, on failure, logs the
+ * cause and rethrows so Lambda's retries and the on-failure destination take over.
+ */
+export function eventHandler<E, R>(fn: (event: E, context: Context) => Promise<R>): (event: E, context?: Context) => Promise<R> {
+  return async (event, context) => {
+    const ctx = withContext(context, context?.awsRequestId ?? 'unknown');
+    logger.addContext(ctx);
+    logger.appendKeys({ requestId: ctx.awsRequestId });
+    try {
+      return await fn(event, ctx);
+    } catch (err) {
+      logger.error('event handler failed', { error: describeError(err) });
+      throw err;
+    } finally {
+      logger.resetKeys();
+    }
+  };
+}

@@ -1,0 +1,13 @@
+export { httpHandler, eventHandler, type HttpLambda } from './handler.ts';
+export { toResponse, BASE_HEADERS, type HttpResult } from './respond.ts';
+export { parseJsonBody, parseQuery, parsePath, MAX_BODY_BYTES } from './parse.ts';
+export { formatIssues, fallbackMessage, PARSE_CONFIG, type Source } from './issues.ts';
+export { Vid, SpaceName, seconds, intParam, boolParam, word, list } from './fields.ts';
+export {
+  HttpError, BadRequest, Unauthorized, Forbidden, NotFound, PayloadTooLarge, UnsupportedMediaType, BadGateway,
+  ServiceUnavailable, GatewayTimeout,
+} from './errors.ts';
+export { toHttpError, isVodError } from './vod-errors.ts';
+export { authorizeRequest, checkApiKey, type ApiKeyCheck } from './auth.ts';
+export { logger } from './logger.ts';
+export { redactingReplacer, scrubText, describeError, addSecrets, isSecretKey, REDACTED } from './redact.ts';

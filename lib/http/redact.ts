@@ -1,0 +1,66 @@
+/** What replaces a secret in a log line. */
+export const REDACTED = '[REDACTED]';
+
+/**
+ * Field names whose values are secrets whatever they hold: secret keys, session and auth tokens, passwords,
+ * authorization headers, API keys, callback keys, signatures and cookies.
+ */
+const SECRET_KEY =
+  /(secret|password|passwd|token|authorization|api[-_]?keys?$|^x-api-key$|callback[-_]?key|private[-_]?key|signature|cookie|^sk$|credentials?$)/i;
+
+/** Secret-looking substrings of free text: [pattern, replacement]. */
+const SECRET_TEXT: ReadonlyArray<[RegExp, string]> = [
+  [/STS2[A-Za-z0-9+/=_-]{8,}/g, `STS2${REDACTED}`],
+  [/(X-Amz-(?:Signature|Security-Token|Credential)=)[^&\s"']+/gi, `$1${REDACTED}`],
+  [/(Signature=)[0-9a-fA-F]{16,}/g, `$1${REDACTED}`],
+  [/((?:secret|token|password|passwd|api[-_]?key|callback[-_]?key|signature)[A-Za-z_-]*["']?\s*[:=]\s*["']?)[^\s"',&;]+/gi, `$1${REDACTED}`],
+  [/(Bearer\s+)[^\s"',]+/gi, `$1${REDACTED}`],
+  // base64 of '{"' : our auth tokens (base64 JSON) and JWTs
+  [/eyJ[A-Za-z0-9+/=_-]{16,}(?:\.[A-Za-z0-9+/=_-]+)*/g, REDACTED],
+];
+
+const known = new Set<string>();
+
+/**
+ * Registers secret values (API keys, the callback key, ...) so that they are masked wherever they appear in a
+ * log line, whatever the field. Values shorter than 8 characters are ignored (they would mask ordinary words).
+ */
+export function addSecrets(...values: ReadonlyArray<string | undefined>): void {
+  for (const value of values) if (value && value.length >= 8) known.add(value);
+}
+
+/** True when a field of this name holds a secret (`SecretAccessKey`, `sessionToken`, `x-api-key`, ...). */
+export function isSecretKey(key: string): boolean {
+  return SECRET_KEY.test(key);
+}
+
+/** Masks secret-looking substrings and registered secrets in a string. */
+export function scrubText(text: string): string {
+  let out = text;
+  for (const secret of known) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+  for (const [pattern, replacement] of SECRET_TEXT) out = out.replace(pattern, replacement);
+  return out;
+}
+
+/**
+ * A JSON.stringify replacer that masks the values of secret-named fields and secret-looking text anywhere.
+ * The logger runs every log line through it, so a secret that slips into a log call still never reaches a line.
+ */
+export function redactingReplacer(key: string, value: unknown): unknown {
+  if (key !== '' && isSecretKey(key) && value !== undefined && value !== null && value !== '') return REDACTED;
+  if (typeof value === 'string') return scrubText(value);
+  return value;
+}
+
+/** A loggable description of an error: name, message, code fields and the cause chain, scrubbed, no stack of secrets. */
+export function describeError(err: unknown, depth = 0): Record<string, unknown> {
+  if (!(err instanceof Error)) return { value: scrubText(String(err)).slice(0, 500) };
+  const out: Record<string, unknown> = { name: err.name, message: scrubText(err.message) };
+  for (const field of ['code', 'httpStatus', 'action', 'requestId', 'statusCode'] as const) {
+    const value = (err as unknown as Record<string, unknown>)[field];
+    if (typeof value === 'string' || typeof value === 'number') out[field] = value;
+  }
+  if (err.stack) out.stack = scrubText(err.stack.split('\n').slice(0, 8).join('\n'));
+  if (err.cause !== undefined && depth < 3) out.cause = describeError(err.cause, depth + 1);
+  return out;
+}
