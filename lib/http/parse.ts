@@ -6,7 +6,7 @@ import { formatIssues, kindOf, PARSE_CONFIG, type Source } from './issues.ts';
 /** Largest JSON body accepted (decoded bytes). */
 export const MAX_BODY_BYTES = 64 * 1024;
 
-type Event = Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded' | 'headers' | 'rawQueryString' | 'queryStringParameters' | 'pathParameters'>;
+type Event = Partial<Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded' | 'headers' | 'rawQueryString' | 'queryStringParameters' | 'pathParameters'>>;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
