@@ -1,0 +1,138 @@
+// The demo page: API tokens -> vod-browser.js -> <video>. Tokens are shown decoded, never logged.
+// @ts-check
+import { decodePlayToken, decodeUploadToken, describeSignedQuery, playWithToken, uploadWithToken, VodBrowserError } from './vod-browser.js';
+
+const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
+const input = (/** @type {string} */ id) => /** @type {HTMLInputElement} */ ($(id));
+const video = /** @type {HTMLVideoElement} */ ($('video'));
+const poster = /** @type {HTMLImageElement} */ ($('poster'));
+const bar = /** @type {HTMLProgressElement} */ ($('progress'));
+
+/** Calls the project's HTTP API with the API key; returns the JSON body or throws its {error, message}. */
+async function api(/** @type {string} */ method, /** @type {string} */ path, /** @type {unknown} */ body) {
+  const base = input('api-base').value.replace(/\/+$/, '');
+  /** @type {Record<string, string>} */
+  const headers = { Accept: 'application/json', Authorization: `Bearer ${input('api-key').value}` };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  let res;
+  try {
+    res = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch (err) {
+    throw new Error(`${method} ${path}: cannot reach the API at ${base} (${/** @type {Error} */ (err).message}); is \`npm start\` running?`);
+  }
+  const text = await res.text();
+  let json;
+  try { json = JSON.parse(text); } catch { json = undefined; }
+  if (!res.ok) {
+    const why = json?.message ?? json?.error ?? text.slice(0, 200);
+    throw new Error(`${method} ${path}: HTTP ${res.status} ${json?.error ?? ''}: ${why}${json?.requestId ? ` (request ${json.requestId})` : ''}`);
+  }
+  return json;
+}
+
+function step(/** @type {string} */ text) {
+  const li = document.createElement('li');
+  li.textContent = text;
+  $('steps').append(li);
+  return { done: (/** @type {string} */ extra = '') => { li.classList.add('done'); li.textContent = `${text} ✓ ${extra}`.trim(); } };
+}
+
+function showProgress(/** @type {string} */ label, /** @type {number} */ loaded, /** @type {number} */ total) {
+  bar.value = total > 0 ? loaded / total : 1;
+  $('progress-text').textContent = `${label} ${Math.round(bar.value * 100)}% (${loaded.toLocaleString()} / ${total.toLocaleString()} bytes)`;
+}
+
+function showToken(/** @type {string} */ name, /** @type {string} */ signedQuery) {
+  const d = describeSignedQuery(signedQuery);
+  const row = document.createElement('tr');
+  const cells = [name, `${d.action} (${d.version})`, Object.entries(d.params).map(([k, v]) => `${k}=${v}`).join(' '),
+    d.accessKeyId, d.signedAt?.toISOString() ?? '?', d.expiresAt?.toISOString() ?? '?'];
+  for (const text of cells) row.append(Object.assign(document.createElement('td'), { textContent: text }));
+  $('tokens').querySelector('tbody')?.append(row);
+}
+
+function fact(/** @type {string} */ name, /** @type {string} */ value) {
+  $('video-facts').append(Object.assign(document.createElement('dt'), { textContent: name }), Object.assign(document.createElement('dd'), { textContent: value }));
+}
+
+function showError(/** @type {unknown} */ err) {
+  const box = $('error');
+  box.hidden = false;
+  if (err instanceof VodBrowserError) {
+    box.textContent = `VOD error ${err.code} in ${err.action}${err.httpStatus ? ` (HTTP ${err.httpStatus})` : ''}: ${err.serviceMessage}` +
+      (err.requestId ? `\nRequestId ${err.requestId}` : '');
+  } else box.textContent = err instanceof Error ? err.message : String(err);
+  document.body.dataset.state = 'error';
+}
+
+async function run() {
+  const file = input('file').files?.[0];
+  if (!file) throw new Error('choose a video file first');
+  const endpoint = input('vod-endpoint').value.replace(/\/+$/, '');
+  const space = input('space').value.trim();
+
+  let s = step('POST /tokens/upload');
+  const up = await api('POST', '/tokens/upload', space ? { space } : {});
+  const uploadToken = decodeUploadToken(up.token);
+  showToken('upload: ApplyUploadToken', uploadToken.ApplyUploadToken);
+  showToken('upload: CommitUploadToken', uploadToken.CommitUploadToken);
+  s.done(`space ${up.space ?? ''}, expires in ${up.expiresIn ?? '?'} s`);
+
+  s = step(`upload ${file.name} (${file.size.toLocaleString()} bytes): ApplyUpload, PUT, CommitUpload`);
+  const uploaded = await uploadWithToken({
+    endpoint, token: uploadToken, file,
+    functions: [{ Name: 'GetMeta' }, { Name: 'Snapshot', Input: { SnapshotTime: 0 } }],
+    onProgress: (p) => showProgress(p.phase, p.loaded, p.total),
+  });
+  showProgress('uploaded', file.size, file.size);
+  s.done(`${uploaded.mode}${uploaded.mode === 'multipart' ? `, ${uploaded.parts} parts` : ''} -> Vid ${uploaded.vid}`);
+  fact('Vid', uploaded.vid);
+  const meta = uploaded.result.Results?.[0]?.VideoMeta;
+  if (meta) fact('VideoMeta', `${meta.Width}x${meta.Height}, ${meta.Duration} s, ${meta.Format}, ${meta.Size} bytes`);
+
+  s = step('POST /tokens/play');
+  const pt = await api('POST', '/tokens/play', { vid: uploaded.vid });
+  const playToken = decodePlayToken(pt.token);
+  showToken('play: GetPlayInfoToken', playToken.GetPlayInfoToken);
+  s.done(`expires in ${pt.expiresIn ?? '?'} s`);
+
+  if (uploaded.posterUri) {
+    s = step('GET /posters');
+    const p = await api('GET', `/posters?uri=${encodeURIComponent(uploaded.posterUri)}&template=tplv-vod-rs&width=160&height=90`, undefined);
+    poster.src = p.MainUrl ?? p.mainUrl ?? p.url;
+    poster.hidden = false;
+    video.poster = poster.src;
+    fact('poster URL', poster.src);
+    s.done();
+  }
+
+  s = step('GetPlayInfo with the play token');
+  const play = await playWithToken({ endpoint, token: playToken, waitMs: 10_000 });
+  const info = play.data.PlayInfoList?.[0];
+  s.done(`${play.data.TotalCount ?? '?'} stream(s), ${info?.Definition ?? ''} ${info?.Width ?? ''}x${info?.Height ?? ''}`);
+  fact('MainPlayUrl', play.url);
+
+  s = step('play in <video>');
+  video.src = play.url;
+  await new Promise((resolve, reject) => {
+    video.addEventListener('loadeddata', resolve, { once: true });
+    video.addEventListener('error', () => reject(new Error(`the browser cannot play this video (MediaError ${video.error?.code}: ${video.error?.message ?? ''})`)), { once: true });
+  });
+  s.done(`${video.videoWidth}x${video.videoHeight}, ${video.duration.toFixed(2)} s`);
+  video.play().catch(() => undefined); // autoplay may be refused; the controls remain
+  document.body.dataset.state = 'playing';
+}
+
+$('form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const button = /** @type {HTMLButtonElement} */ ($('start'));
+  button.disabled = true;
+  $('error').hidden = true;
+  $('steps').replaceChildren();
+  $('video-facts').replaceChildren();
+  $('tokens').querySelector('tbody')?.replaceChildren();
+  poster.hidden = true;
+  video.removeAttribute('src');
+  document.body.dataset.state = 'running';
+  run().catch(showError).finally(() => { button.disabled = false; });
+});
