@@ -15,7 +15,7 @@ export interface Recorded {
   rawQuery: string;
   query: Record<string, string>;
   headers: Record<string, string | undefined>;
-  /** API bodies and small upload bodies (<= 1 MiB); empty for large uploads. */
+  /** API bodies and small upload bodies (<= 64 KiB); empty for larger uploads, which are only checksummed. */
   body: Buffer;
   size: number;
   crc32: string;
@@ -33,6 +33,7 @@ export interface TestServerOptions {
 
 export interface StoredUpload { parts: Map<number, { crc32: string; size: number }>; completed?: string }
 
+const KEEP = 64 * 1024;
 const hex = (n: number): string => (n >>> 0).toString(16).padStart(8, '0');
 
 export class VodTestServer {
@@ -81,11 +82,12 @@ export class VodTestServer {
     for await (const chunk of req as AsyncIterable<Buffer>) {
       size += chunk.length;
       crc = crc32(chunk, crc);
-      if (size <= 1 << 20) chunks.push(chunk);
+      if (size <= KEEP) chunks.push(chunk);
+      else chunks.length = 0;
     }
     const rec: Recorded = {
       method: req.method ?? '', path: url.pathname, rawQuery, query: Object.fromEntries(url.searchParams),
-      headers: req.headers as Record<string, string | undefined>, body: size <= 1 << 20 ? Buffer.concat(chunks) : Buffer.alloc(0),
+      headers: req.headers as Record<string, string | undefined>, body: size <= KEEP ? Buffer.concat(chunks) : Buffer.alloc(0),
       size, crc32: hex(crc),
     };
     this.requests.push(rec);
