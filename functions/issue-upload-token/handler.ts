@@ -1,0 +1,21 @@
+// POST /tokens/upload (protected): an upload auth token (signed ApplyUpload + CommitUpload) for one space.
+import { config, requireConfig, vodClient, type Config } from '#lib/config';
+import { authorizeRequest, httpHandler, parseJsonBody, type HttpLambda } from '#lib/http';
+import type { VodClient } from '#lib/vod';
+import { uploadTokenRequest } from './schema.ts';
+
+/** The handler over its dependencies (tests pass a VodClient with an injected clock). */
+export function createHandler(vod: VodClient, cfg: Config): HttpLambda {
+  const apiKeys = requireConfig('apiKeys', cfg);
+  const Request = uploadTokenRequest(cfg.tokenMaxExpires);
+  return httpHandler(async (event) => {
+    authorizeRequest(event, apiKeys);
+    const req = parseJsonBody(event, Request);
+    const space = req.space ?? cfg.space;
+    const expiresIn = req.expiresIn ?? cfg.tokenDefaultExpires;
+    const token = await vod.getUploadAuthToken({ SpaceName: space, 'X-Amz-Expires': expiresIn });
+    return { status: 200, body: { token, space, expiresIn } };
+  });
+}
+
+export const handler = createHandler(vodClient(), config());
