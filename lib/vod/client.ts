@@ -3,7 +3,7 @@ import {
   type Credentials, type Policy, type Randomness, type Sts2Credentials,
 } from '#lib/signing';
 import { VodError } from './errors.ts';
-import { PosterDomains, posterUrl, type DomainWeights } from './poster.ts';
+import { PosterDomains, posterUrlBuilder, type DomainWeights } from './poster.ts';
 import { toQuery } from './query.ts';
 import { sendApi, type ApiCall, type ApiContext, type RetryPolicy } from './request.ts';
 import { playAuthToken, redirectPlayUrl, uploadAuthToken, type SignContext } from './tokens.ts';
@@ -83,7 +83,7 @@ export class VodClient {
       uniform,
     };
     this.#api = {
-      origin: this.origin, region: this.region, credentials: () => this.credentials(), now: this.#now,
+      origin: this.origin, region: this.region, credentials: () => this.#creds(), now: this.#now,
       fetch: opts.fetch ?? ((input, init) => fetch(input, init)), timeoutMs: opts.timeoutMs ?? 5000, retry,
     };
     this.#posters = new PosterDomains({
@@ -95,7 +95,7 @@ export class VodClient {
   }
 
   /** The credentials in use (resolved once, at first need). Throws lib/signing's ConfigError when there are none. */
-  credentials(): Credentials {
+  #creds(): Credentials {
     return (this.#credentials ??= resolveCredentials(this.#explicit ? { explicit: this.#explicit } : {}));
   }
 
@@ -105,7 +105,7 @@ export class VodClient {
   }
 
   #sign(): SignContext {
-    return { credentials: this.credentials(), region: this.region, now: this.#now() };
+    return { credentials: this.#creds(), region: this.region, now: this.#now() };
   }
 
   /** GetPlayInfo (2019-03-15, GET): play URLs of every stream of a video. */
@@ -190,14 +190,14 @@ export class VodClient {
    * GetCdnDomainWeights (refreshed lazily every 10 s; fallback weights when it fails or is empty).
    */
   async getPosterUrl(params: T.PosterUrlParams): Promise<T.PosterUrls> {
-    posterUrl('check.invalid', params); // validates Template / Width / Height before any request
+    const url = posterUrlBuilder(params); // validates Template / Width / Height before any request
     const { main, backup } = await this.#posters.pick(params.SpaceName);
-    return { MainUrl: posterUrl(main, params), BackupUrl: posterUrl(backup, params) };
+    return { MainUrl: url(main), BackupUrl: url(backup) };
   }
 
   /** STS2 temporary credentials restricted by `policy` (null: unrestricted), valid `expireSeconds`. */
   signSts2(policy: Policy | null, expireSeconds: number): Sts2Credentials {
-    return issueSts2({ credentials: this.credentials(), policy, expireSeconds, now: this.#now(), ...(this.#random ? { random: this.#random } : {}) });
+    return issueSts2({ credentials: this.#creds(), policy, expireSeconds, now: this.#now(), ...(this.#random ? { random: this.#random } : {}) });
   }
 
   /** STS2 credentials allowed to GetPlayInfo the `vids` (empty streamTypes / watermarks: any). */

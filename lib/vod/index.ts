@@ -5,7 +5,7 @@ export { type OpenedBody, type UploadBody, openBody } from './body.ts';
 export {
   type StoreContext, type StoreTarget, type StoredPart, completeMultipart, initMultipart, listParts, putObject, uploadPart,
 } from './multipart.ts';
-export { type DomainWeights, PosterDomains, type PosterDomainsOptions, posterUrl, weightedPick } from './poster.ts';
+export { type DomainWeights, PosterDomains, type PosterDomainsOptions, posterUrl, posterUrlBuilder, weightedPick } from './poster.ts';
 export { encodeQuery, toQuery } from './query.ts';
 export { type ApiCall, type ApiContext, type RetryPolicy, backoffDelay, isRetryable, sendApi, withRetry } from './request.ts';
 export { type SignContext, playAuthToken, pythonJsonDumps, redirectPlayUrl, uploadAuthToken } from './tokens.ts';

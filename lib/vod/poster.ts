@@ -90,20 +90,31 @@ export function weightedPick(weights: DomainWeights, uniform: () => number, excl
 const BARE_TEMPLATES = new Set(['tplv-vod-noop', 'tplv-vod-obj']);
 
 /**
- * A poster URL: `{http|https}://{domain}/{uri}~{tpl}.{format}`, where resizing templates (everything but
- * `tplv-vod-noop` and `tplv-vod-obj`) carry `:{Width}:{Height}`.
+ * Validates poster params and returns the builder of their URL on a domain:
+ * `{http|https}://{domain}/{uri}~{tpl}.{format}`, where resizing templates (everything but `tplv-vod-noop` and
+ * `tplv-vod-obj`) carry `:{Width}:{Height}`. Throws `InvalidParameter` before any domain is drawn.
+ */
+export function posterUrlBuilder(params: PosterUrlParams): (domain: string) => string {
+  const tpl = params.Template ?? 'tplv-vod-noop';
+  const scheme = params.Https === false ? 'http' : 'https';
+  const format = params.Format ?? 'image';
+  let suffix = `~${tpl}.${format}`;
+  if (!BARE_TEMPLATES.has(tpl)) {
+    const { Width: w, Height: h } = params;
+    if (!Number.isInteger(w) || !Number.isInteger(h) || w! < 0 || h! < 0) {
+      throw new VodError({ code: 'InvalidParameter', message: `template ${tpl} needs integer Width and Height`, action: 'GetPosterUrl' });
+    }
+    suffix = `~${tpl}:${w}:${h}.${format}`;
+  }
+  return (domain) => `${scheme}://${domain}/${params.Uri}${suffix}`;
+}
+
+/**
+ * A poster URL on `domain` (see {@link posterUrlBuilder}).
  *
  * @example posterUrl('p1.cdn.com', { SpaceName: 's', Uri: 'tos-cn/abc', Template: 'tplv-vod-rs', Width: 320, Height: 180 })
  * // 'https://p1.cdn.com/tos-cn/abc~tplv-vod-rs:320:180.image'
  */
 export function posterUrl(domain: string, params: PosterUrlParams): string {
-  const tpl = params.Template ?? 'tplv-vod-noop';
-  const scheme = params.Https === false ? 'http' : 'https';
-  const format = params.Format ?? 'image';
-  if (BARE_TEMPLATES.has(tpl)) return `${scheme}://${domain}/${params.Uri}~${tpl}.${format}`;
-  const { Width: w, Height: h } = params;
-  if (!Number.isInteger(w) || !Number.isInteger(h) || w! < 0 || h! < 0) {
-    throw new VodError({ code: 'InvalidParameter', message: `template ${tpl} needs integer Width and Height`, action: 'GetPosterUrl' });
-  }
-  return `${scheme}://${domain}/${params.Uri}~${tpl}:${w}:${h}.${format}`;
+  return posterUrlBuilder(params)(domain);
 }
