@@ -7,7 +7,9 @@ export {
 } from './multipart.ts';
 export { type DomainWeights, PosterDomains, type PosterDomainsOptions, posterUrl, posterUrlBuilder, weightedPick } from './poster.ts';
 export { encodeQuery, toQuery } from './query.ts';
-export { type ApiCall, type ApiContext, type RetryPolicy, backoffDelay, isRetryable, sendApi, withRetry } from './request.ts';
+export {
+  type ApiCall, type ApiContext, type RetryPolicy, type TextResponse, backoffDelay, fetchText, isRetryable, sendApi, withRetry,
+} from './request.ts';
 export { type SignContext, playAuthToken, pythonJsonDumps, redirectPlayUrl, uploadAuthToken } from './tokens.ts';
 export {
   DEFAULT_PART_SIZE, MAX_PARTS, MIN_PART_SIZE, type UploadCheckpoint, type UploadDeps, type UploadOptions, type UploadResult, upload,

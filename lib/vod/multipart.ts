@@ -1,6 +1,6 @@
 import { crc32Hex, sameCrc32 } from './crc.ts';
-import { VodError, clip, errorFromException, redact } from './errors.ts';
-import { isRetryable, withRetry, type RetryPolicy } from './request.ts';
+import { VodError, clip, redact } from './errors.ts';
+import { fetchText, isRetryable, withRetry, type RetryPolicy } from './request.ts';
 
 /** Where the bytes go: from ApplyUpload's UploadHosts[0] and StoreInfos[0]. */
 export interface StoreTarget {
@@ -37,18 +37,9 @@ async function storeCall(ctx: StoreContext, target: StoreTarget, action: string,
   const url = `${ctx.scheme}//${target.host}/${target.storeUri}${query}`;
   const attempt = async (): Promise<Record<string, unknown>> => {
     const headers: Record<string, string> = { ...target.headers, ...extra, Authorization: target.auth };
-    const signals = [AbortSignal.timeout(ctx.timeoutMs), ...(ctx.signal ? [ctx.signal] : [])];
-    let status: number;
-    let text: string;
-    let logid: string;
-    try {
-      const res = await ctx.fetch(url, { method, headers, ...bodyInit(data), signal: AbortSignal.any(signals) });
-      status = res.status;
-      logid = res.headers.get('x-tt-logid') ?? '';
-      text = await res.text();
-    } catch (err) {
-      throw errorFromException(action, err, ctx.timeoutMs);
-    }
+    const res = await fetchText(ctx.fetch, url, { method, headers, ...bodyInit(data) }, action, ctx.timeoutMs, ctx.signal);
+    const { status, text } = res;
+    const logid = res.headers.get('x-tt-logid') ?? '';
     let reply: StoreReply | undefined;
     try {
       reply = JSON.parse(text) as StoreReply;

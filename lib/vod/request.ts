@@ -76,6 +76,23 @@ export async function withRetry<T>(
   }
 }
 
+/** A response read to its end. */
+export interface TextResponse { status: number; headers: Headers; text: string }
+
+/**
+ * One HTTP exchange with a timeout covering the whole body; fetch failures become `NetworkError` /
+ * `RequestTimeout` VodErrors of `action`. `signal` (optional) aborts it as well.
+ */
+export async function fetchText(fetchFn: typeof fetch, url: string, init: RequestInit, action: string, timeoutMs: number, signal?: AbortSignal): Promise<TextResponse> {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  try {
+    const res = await fetchFn(url, { ...init, signal: signal ? AbortSignal.any([timeout, signal]) : timeout });
+    return { status: res.status, headers: res.headers, text: await res.text() };
+  } catch (err) {
+    throw errorFromException(action, err, timeoutMs);
+  }
+}
+
 /**
  * Sends one signed API call with timeout and retries and returns the envelope's `Result`.
  * Signing happens inside every attempt (a retried request is never a replayed signature).
@@ -96,15 +113,7 @@ export async function sendApi<T>(ctx: ApiContext, call: ApiCall): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     for (const [k, v] of Object.entries(signed)) if (k.toLowerCase() !== 'host') headers[k] = v;
     const secrets = [credentials.secretAccessKey, credentials.sessionToken, signed.authorization ?? signed.Authorization];
-    let status: number;
-    let text: string;
-    try {
-      const res = await ctx.fetch(url, { method: call.method, headers, ...(body ? { body } : {}), signal: AbortSignal.timeout(ctx.timeoutMs) });
-      status = res.status;
-      text = await res.text();
-    } catch (err) {
-      throw errorFromException(call.action, err, ctx.timeoutMs);
-    }
+    const { status, text } = await fetchText(ctx.fetch, url, { method: call.method, headers, ...(body ? { body } : {}) }, call.action, ctx.timeoutMs);
     if (status !== 200) throw errorFromResponse(call.action, status, text, secrets);
     let parsed: { ResponseMetadata?: { Error?: unknown }; Result?: T };
     try {
