@@ -108,3 +108,8 @@ export const AUTH_REFUSALS: ReadonlyArray<[string, Record<string, string | undef
   ['a wrong x-api-key', { authorization: undefined, 'x-api-key': 'test-api-key-000' }, 403, 'invalid API key'],
   ['a key differing in case', { authorization: 'Bearer TEST-API-KEY-0001' }, 403, 'invalid API key'],
 ];
+
+/** A JSON value with the play URLs' per-call random `auth_key` replaced by `*` (the emulator draws one per URL). */
+export function withoutAuthKeys(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value).replace(/auth_key=[^&"]+/g, 'auth_key=*'));
+}

@@ -1,22 +1,27 @@
+import { Console } from 'node:console';
+import { Writable } from 'node:stream';
+import { logger } from '#lib/http';
+
 /**
- * Captures what the Powertools logger writes (it writes to process.stdout / process.stderr through its own
- * Console) while `fn` runs, one parsed JSON object per line.
+ * Captures the log lines of the shared Powertools logger while `fn` runs, one parsed JSON object per line.
+ * Swaps the logger's own Console (not process.stdout, which the test runner reports on).
  */
 export async function captureLogs<T>(fn: () => Promise<T>): Promise<{ result: T; lines: string[]; logs: Array<Record<string, unknown>> }> {
   const lines: string[] = [];
-  const out = process.stdout.write.bind(process.stdout);
-  const err = process.stderr.write.bind(process.stderr);
-  const grab = (chunk: unknown): boolean => {
-    lines.push(...String(chunk).split('\n').filter((l) => l.trim() !== ''));
-    return true;
-  };
-  process.stdout.write = grab as typeof process.stdout.write;
-  process.stderr.write = grab as typeof process.stderr.write;
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(...chunk.toString('utf8').split('\n').filter((l) => l.trim() !== ''));
+      done();
+    },
+  });
+  const holder = logger as unknown as { console: Console };
+  const original = holder.console;
+  holder.console = new Console({ stdout: sink, stderr: sink });
   try {
     const result = await fn();
+    await new Promise((resolve) => setImmediate(resolve));
     return { result, lines, logs: lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>) };
   } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
+    holder.console = original;
   }
 }
