@@ -42,11 +42,13 @@ function showProgress(/** @type {string} */ label, /** @type {number} */ loaded,
   $('progress-text').textContent = `${label} ${Math.round(bar.value * 100)}% (${loaded.toLocaleString()} / ${total.toLocaleString()} bytes)`;
 }
 
+const when = (/** @type {Date | null} */ d) => (d ? d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '?');
+
 function showToken(/** @type {string} */ name, /** @type {string} */ signedQuery) {
   const d = describeSignedQuery(signedQuery);
   const row = document.createElement('tr');
   const cells = [name, `${d.action} (${d.version})`, Object.entries(d.params).map(([k, v]) => `${k}=${v}`).join(' '),
-    d.accessKeyId, d.signedAt?.toISOString() ?? '?', d.expiresAt?.toISOString() ?? '?'];
+    d.accessKeyId, when(d.signedAt), when(d.expiresAt)];
   for (const text of cells) row.append(Object.assign(document.createElement('td'), { textContent: text }));
   $('tokens').querySelector('tbody')?.append(row);
 }
@@ -98,8 +100,9 @@ async function run() {
 
   if (uploaded.posterUri) {
     s = step('GET /posters');
-    const p = await api('GET', `/posters?uri=${encodeURIComponent(uploaded.posterUri)}&template=tplv-vod-rs&width=160&height=90`, undefined);
-    poster.src = p.MainUrl ?? p.mainUrl ?? p.url;
+    const https = endpoint.startsWith('https:'); // the local emulator serves posters over plain http
+    const p = await api('GET', `/posters?uri=${encodeURIComponent(uploaded.posterUri)}&template=tplv-vod-rs&width=160&height=90&https=${https}`, undefined);
+    poster.src = p.mainUrl;
     poster.hidden = false;
     video.poster = poster.src;
     fact('poster URL', poster.src);
