@@ -20,6 +20,7 @@ interface Sts2 { AccessKeyId: string; SecretAccessKey: string; SessionToken: str
 
 function policyOf(creds: Sts2): unknown {
   const token = decodeSts2Token(creds.SessionToken);
+  if (!token) throw new Error("undecodable SessionToken");
   return token.PolicyString === '' ? null : parsePolicy(token.PolicyString);
 }
 
