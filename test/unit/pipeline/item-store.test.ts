@@ -1,0 +1,66 @@
+// ItemStore against dynalite with the table of serverless.yml: states only move forward; failures keep the reason.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ItemStore } from '#lib/pipeline';
+import { startDynalite, type LocalDynamo } from '../../../local/stack/dynamo.ts';
+import { createTables, tableDefinitions } from '../../../local/stack/tables.ts';
+
+let dynamo: LocalDynamo;
+let doc: DynamoDBDocumentClient;
+let clock = new Date('2026-11-25T10:00:00.000Z');
+let store: ItemStore;
+const tick = (s: number) => { clock = new Date(clock.getTime() + s * 1000); };
+
+before(async () => {
+  dynamo = await startDynalite(0);
+  await createTables(dynamo.endpoint, await tableDefinitions(new URL('../../../serverless.yml', import.meta.url).pathname, 'local', {}));
+  doc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
+  store = new ItemStore({ doc, tableName: 'vod-serverless-local-items', now: () => clock });
+});
+after(async () => { doc.destroy(); await dynamo.close(); });
+
+test('create is once; advance only moves forward and records fields', async () => {
+  const first = await store.create({ id: 'i1', source: 's3', spaceName: 's', bucket: 'b', key: 'k' });
+  assert.deepEqual(first, { changed: true, item: { id: 'i1', source: 's3', spaceName: 's', bucket: 'b', key: 'k', state: 'received', attempts: 0, createdAt: '2026-11-25T10:00:00.000Z', updatedAt: '2026-11-25T10:00:00.000Z' } });
+  assert.equal((await store.create({ id: 'i1', source: 's3', spaceName: 'other' })).changed, false);
+  tick(1);
+  assert.equal((await store.advance('i1', 'committed', { vid: 'v1' })).changed, true);
+  const back = await store.advance('i1', 'uploading');
+  assert.equal(back.changed, false);
+  assert.deepEqual([back.item?.state, back.item?.vid, back.item?.updatedAt], ['committed', 'v1', '2026-11-25T10:00:01.000Z']);
+  assert.equal((await store.advance('i1', 'committed')).changed, false, 'same state is not a move');
+  assert.equal((await store.advance('nope', 'committed')).changed, false, 'no item, no write');
+  assert.equal(await store.get('nope'), undefined);
+});
+
+test('fail records reason and attempts, never overwrites later progress; a retry re-enters the failed state', async () => {
+  await store.create({ id: 'i2', source: 's3', spaceName: 's' });
+  await store.advance('i2', 'uploading');
+  const f1 = await store.fail('i2', 'uploading', 'VodError InternalError: boom');
+  assert.deepEqual([f1.item?.state, f1.item?.failedFrom, f1.item?.attempts, f1.item?.reason], ['failed', 'uploading', 1, 'VodError InternalError: boom']);
+  assert.equal((await store.fail('i2', 'uploading', 'again')).item?.attempts, 2);
+  assert.equal((await store.advance('i2', 'uploading')).changed, true, 'retry of the failed step');
+  assert.equal((await store.advance('i2', 'committed', { vid: 'v2' })).item?.failedFrom, undefined);
+  const late = await store.fail('i2', 'uploading', 'late failure of a duplicate');
+  assert.equal(late.changed, false);
+  assert.deepEqual([late.item?.state, late.item?.attempts, late.item?.reason], ['committed', 2, 'again']);
+  assert.equal((await store.fail('i2', 'transcoding', 'long reason '.repeat(100))).item?.reason?.length, 500);
+});
+
+test('findByVid and stuck use the GSIs; touch bumps updatedAt only in the expected state', async () => {
+  clock = new Date('2026-11-25T11:00:00.000Z');
+  await store.create({ id: 'i3', source: 'url', spaceName: 's', jobId: 'j3' });
+  await store.create({ id: 'i4', source: 's3', spaceName: 's', vid: 'v4', state: 'committed' });
+  tick(3600);
+  await store.create({ id: 'i5', source: 'url', spaceName: 's', jobId: 'j5' });
+  assert.deepEqual((await store.findByVid('v4')).map((i) => i.id), ['i4']);
+  const cutoff = new Date('2026-11-25T11:30:00.000Z');
+  assert.deepEqual((await store.stuck('received', cutoff)).map((i) => i.id), ['i3']);
+  assert.deepEqual((await store.stuck('committed', cutoff)).map((i) => i.id), ['i1', 'i4'], 'oldest first');
+  const touched = await store.touch('i3', 'received');
+  assert.deepEqual([touched.changed, touched.item?.reconciled, touched.item?.updatedAt], [true, 1, clock.toISOString()]);
+  assert.equal((await store.touch('i3', 'committed')).changed, false);
+  assert.deepEqual(await store.stuck('received', cutoff), []);
+});
