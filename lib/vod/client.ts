@@ -188,9 +188,11 @@ export class VodClient {
   /**
    * Main and backup poster URLs (protocol 7), domains drawn by weight from the space's cached
    * GetCdnDomainWeights (refreshed lazily every 10 s; fallback weights when it fails or is empty).
+   * `Https` defaults to the endpoint's scheme (https for the real service, http for a local emulator).
    */
   async getPosterUrl(params: T.PosterUrlParams): Promise<T.PosterUrls> {
-    const url = posterUrlBuilder(params); // validates Template / Width / Height before any request
+    // validates Template / Width / Height before any request; the scheme follows the API endpoint unless given
+    const url = posterUrlBuilder({ ...params, Https: params.Https ?? this.origin.startsWith('https:') });
     const { main, backup } = await this.#posters.pick(params.SpaceName);
     return { MainUrl: url(main), BackupUrl: url(backup) };
   }

@@ -142,7 +142,7 @@ export interface PosterUrlParams {
   Height?: number;
   /** Default `image`. */
   Format?: PosterFormat;
-  /** Default true (https URLs). */
+  /** posterUrl: default true. VodClient.getPosterUrl: default the API endpoint's scheme. */
   Https?: boolean;
 }
 export interface PosterUrls { MainUrl: string; BackupUrl: string }

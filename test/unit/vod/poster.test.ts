@@ -120,7 +120,8 @@ describe('VodClient.getPosterUrl', () => {
     const vod = new VodClient({ endpoint: server.origin, credentials, uniform: () => draws.shift()! });
     const urls = await vod.getPosterUrl({ SpaceName: 's1', Uri: 'u/1', Template: 'tplv-vod-rs', Width: 64, Height: 48 });
     // 0.5 * 4 = 2 -> p3 (range [2, 4)); backup among p1, p2: 0 -> p1
-    assert.deepEqual(urls, { MainUrl: 'https://p3.test/u/1~tplv-vod-rs:64:48.image', BackupUrl: 'https://p1.test/u/1~tplv-vod-rs:64:48.image' });
+    // the endpoint is http (a local stand-in), so are the poster URLs unless Https says otherwise
+    assert.deepEqual(urls, { MainUrl: 'http://p3.test/u/1~tplv-vod-rs:64:48.image', BackupUrl: 'http://p1.test/u/1~tplv-vod-rs:64:48.image' });
     assert.equal(server.calls('GetCdnDomainWeights').length, 1);
   });
 
@@ -136,11 +137,16 @@ describe('VodClient.getPosterUrl', () => {
     server.requests.length = 0;
     server.intercept = () => envelope('GetCdnDomainWeights', 500, undefined, { Code: 'InternalError', Message: 'x' });
     const vod = new VodClient({ endpoint: server.origin, credentials, uniform: () => 0, posterFallbackWeights: { 'fb1.test': 1, 'fb2.test': 1 } });
-    assert.deepEqual(await vod.getPosterUrl({ SpaceName: 'down', Uri: 'x' }), {
+    assert.deepEqual(await vod.getPosterUrl({ SpaceName: 'down', Uri: 'x', Https: true }), {
       MainUrl: 'https://fb1.test/x~tplv-vod-noop.image', BackupUrl: 'https://fb2.test/x~tplv-vod-noop.image',
     });
     assert.equal(server.requests.length, 1);
     server.intercept = undefined;
+  });
+
+  test('an https endpoint gives https poster URLs by default', async () => {
+    const vod = new VodClient({ endpoint: 'https://127.0.0.1:1', credentials, uniform: () => 0, posterFallbackWeights: { 'fb.test': 1 } });
+    assert.equal((await vod.getPosterUrl({ SpaceName: 's', Uri: 'x' })).MainUrl, 'https://fb.test/x~tplv-vod-noop.image');
   });
 
   test('bad template parameters are rejected before any request', async () => {
