@@ -3,8 +3,9 @@
 // gets a play token from issue-play-token, plays the video (readyState >= 2) and shows a poster; then the module
 // alone does a multipart upload, and a tampered token surfaces the service's error. Screenshot: docs/screenshot.png.
 //
-// The token and poster routes are the real Lambda handlers behind a loopback adapter (test/browser/lambda-http.ts),
-// the VOD service is the real emulator in process: no mocks, and no serverless-offline start-up in the budget.
+// The API is the real local stack (startStack: osls offline, with its CORS) once serverless.yml declares the token
+// and poster routes; until then, or with BROWSER_TEST_STACK=0, the same real handlers behind a loopback adapter
+// (test/browser/lambda-http.ts). The VOD service is the real emulator in process either way: no mocks.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -14,9 +15,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { crc32 } from 'node:zlib';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { startEmulator, type Emulator } from '#local/emulator';
+import { startEmulator, type Emulator, type EmulatorOptions } from '#local/emulator';
+import { startStack } from '#local/stack';
 import { serveWeb, type WebServer } from '../../web/serve.ts';
-import { serveLambdas, type LambdaHttp } from './lambda-http.ts';
+import { serveLambdas } from './lambda-http.ts';
 import { tinyMp4 } from './tiny-mp4.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -27,6 +29,40 @@ const CHROMIUM_FLAGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
+
+interface Api { url: string; key: string; emulator: Emulator; mode: string; close(): Promise<void> }
+
+const EMULATOR: EmulatorOptions = { seed: 6, transcodeDelayMs: 60_000, spaces: [SPACE] };
+
+/** The whole local stack, when serverless.yml routes the token and poster functions (and it is not opted out). */
+async function stackApi(): Promise<Api | undefined> {
+  const yml = await readFile(join(ROOT, 'serverless.yml'), 'utf8');
+  const routed = ['/tokens/upload', '/tokens/play', '/posters'].every((p) => new RegExp(`path:\\s*'?${p}'?\\s*}`).test(yml));
+  if (!routed || process.env.BROWSER_TEST_STACK === '0') return undefined;
+  const s = await startStack({ ports: 'ephemeral', cwd: ROOT, emulator: EMULATOR, env: { POWERTOOLS_LOG_LEVEL: 'ERROR' } });
+  return { url: s.endpoints.api, key: s.apiKey, emulator: s.emulator, mode: `local stack (osls offline, ready in ${s.startMs} ms)`, close: () => s.close() };
+}
+
+/** The real handlers in process behind a loopback httpApi adapter, talking to an emulator in process. */
+async function inProcessApi(): Promise<Api> {
+  const emulator = await startEmulator({ ...EMULATOR, port: 0 });
+  // the functions' configuration, read once at their cold start (the import below)
+  Object.assign(process.env, {
+    VOD_REGION: 'cn-north-1', VOD_ENDPOINT: emulator.url, VOD_SPACE: SPACE, API_KEYS: API_KEY,
+    VCLOUD_ACCESSKEY: 'AKLTlocalemulator', VCLOUD_SECRETKEY: 'local-emulator-secret', POWERTOOLS_LOG_LEVEL: 'ERROR',
+  });
+  const [upload, play, poster] = await Promise.all([
+    import('../../functions/issue-upload-token/handler.ts'),
+    import('../../functions/issue-play-token/handler.ts'),
+    import('../../functions/poster-url/handler.ts'),
+  ]);
+  const http = await serveLambdas([
+    { method: 'POST', path: '/tokens/upload', handler: upload.handler },
+    { method: 'POST', path: '/tokens/play', handler: play.handler },
+    { method: 'GET', path: '/posters', handler: poster.handler },
+  ]);
+  return { url: http.url, key: API_KEY, emulator, mode: 'handlers in process', close: async () => { await http.close(); await emulator.close(); } };
+}
 
 /** The repository's sample MP4 (samples/, smallest first) or, until one is committed, a generated one. */
 async function sampleMp4(): Promise<{ name: string; bytes: Buffer }> {
@@ -40,7 +76,8 @@ async function sampleMp4(): Promise<{ name: string; bytes: Buffer }> {
 
 describe('browser reference client: upload and play with tokens in Chromium', { timeout: 60_000 }, () => {
   let emulator: Emulator;
-  let api: LambdaHttp;
+  let apiServer: Api | undefined;
+  let api: { url: string; key: string };
   let web: WebServer;
   let browser: BrowserContext;
   let page: Page;
@@ -53,23 +90,9 @@ describe('browser reference client: upload and play with tokens in Chromium', { 
       throw new Error(`${CHROMIUM} is missing: this test drives Debian's Chromium. Install it with .ci/browser-deps ` +
         '(apt-get install -y --no-install-recommends chromium), then run the test again.');
     }
-    emulator = await startEmulator({ port: 0, seed: 6, transcodeDelayMs: 60_000, spaces: [SPACE] });
-    // the functions' configuration, read once at their cold start (the import below)
-    Object.assign(process.env, {
-      VOD_REGION: 'cn-north-1', VOD_ENDPOINT: emulator.url, VOD_SPACE: SPACE, API_KEYS: API_KEY,
-      VCLOUD_ACCESSKEY: 'AKLTlocalemulator', VCLOUD_SECRETKEY: 'local-emulator-secret',
-      POWERTOOLS_LOG_LEVEL: 'ERROR',
-    });
-    const [upload, play, poster] = await Promise.all([
-      import('../../functions/issue-upload-token/handler.ts'),
-      import('../../functions/issue-play-token/handler.ts'),
-      import('../../functions/poster-url/handler.ts'),
-    ]);
-    api = await serveLambdas([
-      { method: 'POST', path: '/tokens/upload', handler: upload.handler },
-      { method: 'POST', path: '/tokens/play', handler: play.handler },
-      { method: 'GET', path: '/posters', handler: poster.handler },
-    ]);
+    apiServer = (await stackApi()) ?? (await inProcessApi());
+    api = apiServer;
+    emulator = apiServer.emulator;
     web = await serveWeb({ port: 0 });
     profile = await mkdtemp(join(tmpdir(), 'vod-browser-profile-'));
     browser = await chromium.launchPersistentContext(profile, {
@@ -91,17 +114,17 @@ describe('browser reference client: upload and play with tokens in Chromium', { 
   after(async () => {
     await browser?.close();
     await web?.close();
-    await api?.close();
-    await emulator?.close();
+    await apiServer?.close();
     if (profile) await rm(profile, { recursive: true, force: true });
   });
 
-  test('the page uploads the sample MP4 with an upload token and plays it with a play token', async () => {
+  test('the page uploads the sample MP4 with an upload token and plays it with a play token', async (t) => {
     // Prepare
     const sample = await sampleMp4();
+    t.diagnostic(`API: ${apiServer?.mode}; sample: ${sample.name} (${sample.bytes.length} bytes)`);
     await page.goto(web.url);
     await page.fill('#api-base', api.url);
-    await page.fill('#api-key', API_KEY);
+    await page.fill('#api-key', api.key);
     await page.fill('#vod-endpoint', emulator.url);
     await page.setInputFiles('#file', { name: sample.name, mimeType: 'video/mp4', buffer: sample.bytes });
 
@@ -142,9 +165,13 @@ describe('browser reference client: upload and play with tokens in Chromium', { 
       assert.ok(!html.includes(token), 'a token is shown raw on the page');
     }
 
-    await page.evaluate(() => { window.scrollTo(0, 0); });
-    await mkdir(join(ROOT, 'docs'), { recursive: true });
-    await page.screenshot({ path: join(ROOT, 'docs', 'screenshot.png'), fullPage: true });
+    // docs/screenshot.png (the README's) is rewritten only on request or when missing, so a test run leaves the
+    // tree clean; otherwise the screenshot goes to a temporary file
+    const docs = join(ROOT, 'docs', 'screenshot.png');
+    const shot = process.env.UPDATE_SCREENSHOT === '1' || !existsSync(docs) ? docs : join(tmpdir(), 'vod-serverless-screenshot.png');
+    await mkdir(dirname(shot), { recursive: true });
+    await page.screenshot({ path: shot, fullPage: true });
+    t.diagnostic(`screenshot: ${shot === docs ? docs : `${shot} (UPDATE_SCREENSHOT=1 writes docs/screenshot.png)`}`);
   });
 
   test('vod-browser.js alone: a multipart upload (2 parts) that plays', async () => {
@@ -176,7 +203,7 @@ describe('browser reference client: upload and play with tokens in Chromium', { 
       v.src = play.url;
       await new Promise((resolve, reject) => { v.onloadeddata = resolve; v.onerror = () => reject(new Error(`MediaError ${v.error?.code}`)); });
       return { mode: up.mode, parts: up.parts, vid: up.vid, readyState: v.readyState, progressSteps: seen.length, lastProgress: seen.at(-1) };
-    }, { b64: bytes.toString('base64'), apiBase: api.url, key: API_KEY, endpoint: emulator.url, moduleUrl: `${web.url}/vod-browser.js` });
+    }, { b64: bytes.toString('base64'), apiBase: api.url, key: api.key, endpoint: emulator.url, moduleUrl: `${web.url}/vod-browser.js` });
 
     // Assess
     assert.deepEqual({ mode: out.mode, parts: out.parts, lastProgress: out.lastProgress }, { mode: 'multipart', parts: 2, lastProgress: bytes.length });
@@ -216,7 +243,7 @@ describe('browser reference client: upload and play with tokens in Chromium', { 
         const v = e as { name: string; code: string; action: string; httpStatus: number; requestId: string };
         return { name: v.name, code: v.code, action: v.action, httpStatus: v.httpStatus, hasRequestId: /\d/.test(v.requestId) };
       }
-    }, { apiBase: api.url, key: API_KEY, endpoint: emulator.url, moduleUrl: `${web.url}/vod-browser.js` });
+    }, { apiBase: api.url, key: api.key, endpoint: emulator.url, moduleUrl: `${web.url}/vod-browser.js` });
 
     // Assess
     assert.deepEqual(err, { name: 'VodBrowserError', code: 'SignatureDoesNotMatch', action: 'ApplyUpload', httpStatus: 403, hasRequestId: true });
