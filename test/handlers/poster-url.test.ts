@@ -27,10 +27,10 @@ describe('GET /posters', () => {
     });
   });
 
-  it('defaults the template, format and scheme', async () => {
+  it('defaults the template, the format, and the scheme to the API endpoint\'s (http for the emulator)', async () => {
     const reply = await invoke(handler, withQuery(EVENT, 'uri=tos-cn-i-demo/poster-2'));
     const host = new URL(stack.emu.url).host;
-    assert.deepEqual(reply.body, { mainUrl: `https://${host}/tos-cn-i-demo/poster-2~tplv-vod-noop.image`, backupUrl: `https://${host}/tos-cn-i-demo/poster-2~tplv-vod-noop.image` });
+    assert.deepEqual(reply.body, { mainUrl: `http://${host}/tos-cn-i-demo/poster-2~tplv-vod-noop.image`, backupUrl: `http://${host}/tos-cn-i-demo/poster-2~tplv-vod-noop.image` });
     const http = await invoke(handler, withQuery(EVENT, 'uri=p/3&https=false&format=png&template=tplv-vod-obj&space=other-space'));
     assert.deepEqual(http.body, { mainUrl: `http://${host}/p/3~tplv-vod-obj.png`, backupUrl: `http://${host}/p/3~tplv-vod-obj.png` });
   });
