@@ -84,6 +84,8 @@ export function parseFaultProfile(input: FaultProfile | string | undefined): Fau
 export class Faults {
   private profile: FaultProfile = {};
   private rng: Rng = seededRng(1);
+  /** Faults injected so far, by kind (callbacks: 'drop', 'duplicate'). */
+  readonly counts: Record<string, number> = {};
 
   constructor(profile?: FaultProfile | string) { this.set(profile); }
 
@@ -102,14 +104,16 @@ export class Faults {
     if (r <= 0) return null;
     if (this.rng.next() >= r) return null;
     const list = p.kinds && p.kinds.length > 0 ? p.kinds : KINDS;
-    return list[Math.floor(this.rng.next() * list.length)] ?? null;
+    const kind = list[Math.floor(this.rng.next() * list.length)] ?? null;
+    if (kind) this.counts[kind] = (this.counts[kind] ?? 0) + 1;
+    return kind;
   }
 
   /** Callback fate: 'drop', 'duplicate' or 'deliver'. */
   callbackFate(): 'drop' | 'duplicate' | 'deliver' {
     const { callbackDrop = 0, callbackDuplicate = 0 } = this.profile;
-    if (callbackDrop > 0 && this.rng.next() < callbackDrop) return 'drop';
-    if (callbackDuplicate > 0 && this.rng.next() < callbackDuplicate) return 'duplicate';
+    if (callbackDrop > 0 && this.rng.next() < callbackDrop) { this.counts.drop = (this.counts.drop ?? 0) + 1; return 'drop'; }
+    if (callbackDuplicate > 0 && this.rng.next() < callbackDuplicate) { this.counts.duplicate = (this.counts.duplicate ?? 0) + 1; return 'duplicate'; }
     return 'deliver';
   }
 }

@@ -27,6 +27,8 @@ export interface Emulator {
   state: State;
   /** Callback delivery attempts so far. */
   callbacks: DeliveryRecord[];
+  /** Faults injected so far by kind ('5xx', '429', 'reset', 'slow', 'drop', 'duplicate'). */
+  faultCounts: Readonly<Record<string, number>>;
   /** Replaces the fault profile at run time. */
   setFaults(profile?: FaultProfile | string): void;
   /** Resolves when no background work (URL fetches, transcodes, callbacks) is pending. */
@@ -106,6 +108,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     port,
     state: store.state,
     callbacks: callbacks.log,
+    faultCounts: faults.counts,
     setFaults: (p) => faults.set(p),
     idle,
     close: async () => {
