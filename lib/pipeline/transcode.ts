@@ -35,11 +35,21 @@ export async function transcodeOnCommit(
   }, context);
 }
 
-/** The item an event is about: by id, else by Vid, else a new `vid:{vid}` item. */
+/**
+ * The item an event is about: by id, else by Vid, else a new one. A named item that does not exist yet is
+ * created under its own id: the service's callback for a URL job can beat the upload-by-url request that records
+ * the job's item, and that item must still be the one that moves on.
+ */
 export async function itemFor(deps: PipelineDeps, detail: { vid: string; spaceName: string; itemId?: string }): Promise<Item> {
   if (detail.itemId) {
     const byId = await deps.store.get(detail.itemId);
     if (byId) return byId;
+    const source = detail.itemId.startsWith('url:') ? 'url' : detail.itemId.startsWith('s3:') ? 's3' : 'vid';
+    const { item } = await deps.store.create({
+      id: detail.itemId, source, spaceName: detail.spaceName, vid: detail.vid, state: 'committed',
+      ...(source === 'url' ? { jobId: detail.itemId.slice(4) } : {}),
+    });
+    if (item) return item;
   }
   const byVid = (await deps.store.findByVid(detail.vid)).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   if (byVid[0]) return byVid[0];

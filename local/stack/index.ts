@@ -28,6 +28,8 @@ export interface StackOptions {
   s3Dir?: string;
   /** Receives every line the offline process prints. */
   onOfflineLine?: (line: string) => void;
+  /** Rebuild bundles when functions/ or lib/ change (default true; tests turn it off: others edit the tree). */
+  watch?: boolean;
   /** Give up starting after this long (default 60 s). */
   startTimeoutMs?: number;
 }
@@ -111,6 +113,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       LOCAL_S3_DIR: s3Dir,
       LOCAL_EVENTBRIDGE_PORT: String(ports.eventBridge),
       LOCAL_EVENTBRIDGE_PUBSUB_PORT: String(ports.eventBridgePubSub),
+      ...(opts.watch === false ? { LOCAL_ESBUILD_WATCH: '.no-watch/**' } : {}),
       ...opts.env,
     };
     delete env.AWS_PROFILE;

@@ -16,7 +16,7 @@ const source = createServer((req, res) => {
 });
 
 before(async () => {
-  stack = await startStack({ ports: 'ephemeral', emulator: { transcodeDelayMs: 200, seed: 11 } });
+  stack = await startStack({ ports: 'ephemeral', watch: false, emulator: { transcodeDelayMs: 200, seed: 11 } });
   await new Promise<void>((r) => source.listen(0, '127.0.0.1', r));
 });
 after(async () => {
@@ -31,7 +31,7 @@ async function settle(id: string, timeoutMs: number): Promise<{ item: ItemView; 
   const t0 = Date.now();
   let last: unknown;
   while (Date.now() - t0 < timeoutMs) {
-    const res = await fetch(`${stack.endpoints.api}/items/${encodeURIComponent(id)}`);
+    const res = await fetch(`${stack.endpoints.api}/items/${encodeURIComponent(id)}`, { signal: AbortSignal.timeout(15_000) });
     if (res.status === 200) {
       const item = (await res.json()) as ItemView;
       last = item;
@@ -62,6 +62,7 @@ test('an MP4 put in the ingest bucket is uploaded, transcoded and published', { 
 test('POST /uploads/by-url ends published', { timeout: 60_000 }, async () => {
   const url = `http://127.0.0.1:${(source.address() as AddressInfo).port}/clip.mp4`;
   const res = await fetch(`${stack.endpoints.api}/uploads/by-url`, {
+    signal: AbortSignal.timeout(15_000),
     method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.apiKey}` }, body: JSON.stringify({ urls: [url] }),
   });
   assert.equal(res.status, 202, await res.clone().text());

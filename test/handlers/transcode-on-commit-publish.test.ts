@@ -107,3 +107,12 @@ test('a failed transcode run fails the item with the code; a later successful ru
   assert.deepEqual(ok, { itemId, outcome: 'published' });
   assert.equal((await h.store.get(itemId))?.state, 'published');
 });
+
+test('a URL job announced before upload-by-url recorded its item still moves that item (url:{jobId}), not a vid: one', async () => {
+  const vid = await upload();
+  const r = await transcode(await committed({ vid, spaceName: 'demo-space', itemId: 'url:early-job' }), lambdaContext());
+  assert.equal(r.itemId, 'url:early-job');
+  const item = await h.store.get('url:early-job');
+  assert.deepEqual([item?.state, item?.source, item?.jobId, item?.vid], ['transcoding', 'url', 'early-job', vid]);
+  assert.equal(await h.store.get(`vid:${vid}`), undefined);
+});
