@@ -1,14 +1,17 @@
 // `npm start`: the whole local stack in one command; Ctrl-C (or the parent going away) stops everything.
+import { type WebServer, serveWeb } from '../../web/serve.ts';
 import { startStack, type LocalStack } from './index.ts';
 
 const verbose = process.argv.includes('--verbose') || process.env.STACK_VERBOSE === '1';
 let stack: LocalStack | undefined;
+let web: WebServer | undefined;
 let stopping = false;
 
 async function stop(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
     const t0 = Date.now();
+    await web?.close();
     await stack?.close();
     if (stack) console.log(`stopped in ${Date.now() - t0} ms`);
   }
@@ -30,6 +33,12 @@ try {
   await stop(1);
 }
 const s = stack as LocalStack;
+try {
+  web = await serveWeb({ port: Number(process.env.WEB_PORT ?? 8080) });
+} catch (err) {
+  console.error(`demo page failed to start: ${(err as Error).message}`);
+  await stop(1);
+}
 const e = s.endpoints;
 console.log(`http api        ${e.api}   (POST /uploads/by-url, GET /items/{id}, POST /vod/callback, tokens, play ...)`);
 console.log(`lambda invoke   ${e.lambda}`);
@@ -37,5 +46,6 @@ console.log(`vod emulator    ${e.emulator}   (callbacks -> ${e.callback})`);
 console.log(`s3 (s3rver)     ${e.s3}   bucket ${s.ingestBucket}, prefix ${s.ingestPrefix}, credentials S3RVER/S3RVER`);
 console.log(`eventbridge     ${e.eventBridge}`);
 console.log(`dynamodb        ${e.dynamo}   tables ${s.itemsTable}, vod-serverless-local-idempotency`);
+console.log(`demo page       ${web!.url}/   (upload and play in the browser with tokens)`);
 console.log(`api key         ${s.apiKey}   (local only)`);
 console.log(`ready in ${s.startMs} ms (Ctrl-C to stop; npm run demo drives the pipeline)`);
