@@ -1,0 +1,171 @@
+/**
+ * Cold start: every function bundled with serverless.yml's esbuild options, its minified size, and the time to
+ * `require` it and run its first invocation in a fresh `node` (N times, medians), against the same operation
+ * written with @volcengine/openapi (bench/baseline), bundled the same way. Local services (dynalite with the
+ * tables of serverless.yml, the VOD emulator, s3rver, a recording bus) come from the pipeline test harness, all
+ * on 127.0.0.1.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { VodClient } from '#lib/vod';
+import { fmt, median, table } from '../lib/stats.ts';
+import { bundle, byOrigin, type Bundle } from './build.ts';
+import { FLOORS, FUNCTIONS } from './functions.ts';
+
+const ROOT = join(import.meta.dirname, '../..');
+const PLACEHOLDER_VID = 'v0d000000000000000000000001';
+
+interface Run { ok: boolean; requireMs: number; invokeMs: number; cpuMs: number; rssMiB: number; status?: number; error?: string; body?: string }
+interface Cold { size: number; gzip: number; requireMs: number; invokeMs: number; coldMs: number; cpuMs: number; okRuns: number; runs: number; sample?: string; topInputs: Array<{ origin: string; bytes: number }> }
+
+function runChild(file: string, eventFile: string, env: NodeJS.ProcessEnv): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(import.meta.dirname, 'harness.cjs'), file, eventFile], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d));
+    child.stderr.on('data', (d: Buffer) => (err += d));
+    child.on('error', reject);
+    child.on('close', () => {
+      const line = out.split('\n').reverse().find((l) => l.startsWith('@@bench '));
+      if (!line) return reject(new Error(`no result from ${file}: ${err.slice(0, 500)}`));
+      resolve(JSON.parse(line.slice(8)) as Run);
+    });
+  });
+}
+
+function summarise(b: Bundle, runs: Run[]): Cold {
+  const ok = runs.filter((r) => r.ok);
+  const firstBad = runs.find((r) => !r.ok);
+  return {
+    size: b.bytes, gzip: b.gzipBytes,
+    requireMs: median(runs.map((r) => r.requireMs)),
+    invokeMs: median(runs.map((r) => r.invokeMs)),
+    coldMs: median(runs.map((r) => r.requireMs + r.invokeMs)),
+    cpuMs: median(runs.map((r) => r.cpuMs)),
+    okRuns: ok.length, runs: runs.length,
+    ...(firstBad ? { sample: `status ${firstBad.status ?? '-'} ${firstBad.error ?? firstBad.body ?? ''}`.slice(0, 200) } : {}),
+    topInputs: byOrigin(b).slice(0, 6),
+  };
+}
+
+/** Events the fixtures lack, derived from a fixture of the same API. */
+function extraEvents(dir: string): void {
+  const base = JSON.parse(readFileSync(join(ROOT, 'test/events/http/play-info.json'), 'utf8'));
+  const post = JSON.parse(readFileSync(join(ROOT, 'test/events/http/issue-upload-token.json'), 'utf8'));
+  const byUrl = { ...post, routeKey: 'POST /uploads/by-url', rawPath: '/uploads/by-url', body: JSON.stringify({ urls: ['http://127.0.0.1:9/bench.mp4'] }),
+    requestContext: { ...post.requestContext, http: { ...post.requestContext.http, path: '/uploads/by-url' }, routeKey: 'POST /uploads/by-url' } };
+  const status = { ...base, routeKey: 'GET /items/{id}', rawPath: '/items/url%3Abench', rawQueryString: '', queryStringParameters: undefined,
+    pathParameters: { id: 'url:bench' }, requestContext: { ...base.requestContext, http: { ...base.requestContext.http, path: '/items/url%3Abench' }, routeKey: 'GET /items/{id}' } };
+  mkdirSync(join(dir, 'http'), { recursive: true });
+  writeFileSync(join(dir, 'http/upload-by-url.json'), JSON.stringify(byUrl));
+  writeFileSync(join(dir, 'http/item-status.json'), JSON.stringify(status));
+}
+
+export async function runColdstart(opts: { outDir: string; quick?: boolean }): Promise<{ result: unknown; report: string }> {
+  const n = opts.quick ? 5 : 15;
+  const outDir = join(opts.outDir, 'coldstart');
+  const bundles = join(outDir, 'bundles');
+  const events = join(outDir, 'events');
+  mkdirSync(bundles, { recursive: true });
+
+  // Local services, and the process environment every function reads (as serverless.yml + the launcher set it).
+  const { startHarness, BUCKET } = await import('../../test/unit/pipeline/harness.ts');
+  const h = await startHarness({ env: { API_KEYS: 'test-api-key-0001,test-api-key-000000000001', POWERTOOLS_LOG_LEVEL: 'SILENT' } });
+  try {
+    const vod = new VodClient({ endpoint: h.emulator.url, credentials: { accessKeyId: 'AKLTlocalemulator', secretAccessKey: 'local-emulator-secret' } });
+    const sample = readFileSync(join(ROOT, 'samples/sample.mp4'));
+    const committed = await vod.uploadVideo({ spaceName: 'demo-space', body: sample, fileType: 'video' } as never);
+    const vid = committed.Results[0]?.Vid;
+    if (!vid) throw new Error('the emulator returned no Vid for the sample upload');
+    await h.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'incoming/my holiday clip.mp4', Body: sample }));
+
+    // fixtures with the placeholder vid replaced by a real one
+    extraEvents(events);
+    const eventFile = (rel: string): string => {
+      const src = [join(events, rel), join(ROOT, 'test/events', rel)].find((p) => { try { readFileSync(p); return true; } catch { return false; } })!;
+      const dst = join(events, rel);
+      mkdirSync(join(dst, '..'), { recursive: true });
+      writeFileSync(dst, readFileSync(src, 'utf8').replaceAll(PLACEHOLDER_VID, vid).replaceAll('"REPLACED"', JSON.stringify(vid)));
+      return dst;
+    };
+
+    const env: NodeJS.ProcessEnv = { ...process.env, NODE_PATH: join(ROOT, 'node_modules'), NODE_OPTIONS: '' };
+    const ours: Record<string, Cold> = {};
+    const base: Record<string, Cold> = {};
+    const noAws: Record<string, Cold> = {};
+    const baseBundles = new Map<string, Bundle>();
+    for (const f of FUNCTIONS) {
+      const b = await bundle(join(ROOT, 'functions', f.name, 'handler.ts'), join(bundles, `${f.name}.cjs`));
+      let bb: Bundle | undefined;
+      if (f.baseline) {
+        bb = baseBundles.get(f.baseline) ?? (await bundle(join(ROOT, 'bench/baseline', `${f.baseline}.ts`), join(bundles, `baseline-${f.baseline}.cjs`)));
+        baseBundles.set(f.baseline, bb);
+      }
+      const ev = eventFile(f.event);
+      const runsOurs: Run[] = [];
+      const runsBase: Run[] = [];
+      const runsNoAws: Run[] = [];
+      const nb = f.aws ? undefined : await bundle(join(ROOT, 'functions', f.name, 'handler.ts'), join(bundles, `${f.name}.no-aws.cjs`), true);
+      for (let i = 0; i < n; i++) {
+        // alternate ours / baseline so drifting machine load hits both alike
+        runsOurs.push(await runChild(b.file, ev, env));
+        if (bb) runsBase.push(await runChild(bb.file, ev, env));
+        if (nb) runsNoAws.push(await runChild(nb.file, ev, env));
+      }
+      ours[f.name] = summarise(b, runsOurs);
+      if (bb) base[f.name] = summarise(bb, runsBase);
+      if (nb) noAws[f.name] = summarise(nb, runsNoAws);
+    }
+
+    for (const f of FLOORS) {
+      const b = await bundle(join(import.meta.dirname, 'floor', f.file), join(bundles, `floor-${f.file.replace(/\.ts$/, '')}.cjs`));
+      const bb = baseBundles.get(f.baseline)!;
+      const ev = eventFile(f.event);
+      const runsFloor: Run[] = [];
+      const runsBase: Run[] = [];
+      for (let i = 0; i < n; i++) {
+        runsFloor.push(await runChild(b.file, ev, env));
+        runsBase.push(await runChild(bb.file, ev, env));
+      }
+      ours[f.name] = summarise(b, runsFloor);
+      base[f.name] = summarise(bb, runsBase);
+    }
+
+    const rows = [...FUNCTIONS, ...FLOORS.map((f) => ({ name: f.name, token: true, baseline: f.baseline }))].map((f) => {
+      const o = ours[f.name]!;
+      const b = base[f.name];
+      const ratio = b ? o.coldMs / b.coldMs : Number.NaN;
+      const targets: string[] = [];
+      if (f.token) targets.push(o.size <= 20 * 1024 ? 'size ok' : 'SIZE > 20 KB', o.requireMs <= 10 ? 'require ok' : 'REQUIRE > 10 ms');
+      if (b) targets.push(ratio <= 0.2 ? '<= 1/5 ok' : 'COLD > 1/5 baseline');
+      return [
+        f.name, fmt(o.size / 1024, 1), fmt(o.gzip / 1024, 1), fmt(o.requireMs, 1), fmt(o.invokeMs, 1), fmt(o.coldMs, 1), fmt(o.cpuMs, 1), `${o.okRuns}/${o.runs}`,
+        b ? fmt(b.size / 1024, 0) : '-', b ? fmt(b.coldMs, 1) : '-', b ? fmt(b.cpuMs, 1) : '-', b ? ratio.toFixed(2) : 'n/a', targets.join(', '),
+      ];
+    });
+    const projected = FUNCTIONS.filter((f) => noAws[f.name]).map((f) => {
+      const p = noAws[f.name]!;
+      const b = base[f.name];
+      return [f.name, fmt(p.size / 1024, 1), fmt(p.requireMs, 1), fmt(p.invokeMs, 1), fmt(p.coldMs, 1), fmt(p.cpuMs, 1), `${p.okRuns}/${p.runs}`, b ? (p.coldMs / b.coldMs).toFixed(2) : 'n/a'];
+    });
+    const report = [
+      `cold start: median of ${n} fresh processes each (ours and baseline alternated); cold = require + first invocation`,
+      table(['function', 'KB min', 'KB gz', 'require ms', '1st call ms', 'cold ms', 'cold CPU ms', 'ok', 'base KB', 'base cold ms', 'base CPU ms', 'x base', 'targets'], rows),
+      '',
+      'the same functions without the AWS SDK loaded at init (@aws-sdk/* stubbed: these functions never call AWS):',
+      table(['function', 'KB min', 'require ms', '1st call ms', 'cold ms', 'cold CPU ms', 'ok', 'x base'], projected),
+      '',
+      'failed first invocations (a sample each):',
+      ...[...FUNCTIONS, ...FLOORS].flatMap((f) => [ours[f.name]?.sample ? `  ${f.name}: ${ours[f.name]!.sample}` : '', base[f.name]?.sample ? `  baseline of ${f.name}: ${base[f.name]!.sample}` : ''].filter(Boolean)),
+      '',
+      'largest inputs per bundle (KB):',
+      ...[...FUNCTIONS, ...FLOORS].map((f) => `  ${f.name}: ${ours[f.name]!.topInputs.map((i) => `${i.origin} ${(i.bytes / 1024).toFixed(1)}`).join(', ')}`),
+    ].join('\n');
+    return { result: { runs: n, vid, ours, baseline: base, withoutAwsSdk: noAws }, report };
+  } finally {
+    await h.close();
+  }
+}

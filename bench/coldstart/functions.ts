@@ -1,0 +1,35 @@
+/** Every function of the bundle, its event fixture and the vendor-SDK baseline that does the same operation. */
+export interface FunctionCase {
+  name: string;
+  /** test/events fixture of its first invocation. */
+  event: string;
+  /** bench/baseline handler of the same operation; undefined when the operation makes no VOD call. */
+  baseline?: string;
+  /** A token function: <= 20 KB and <= 10 ms cold require. */
+  token?: boolean;
+  /** Calls an AWS service (DynamoDB, S3, EventBridge); the others are bundled a second time without the AWS SDK. */
+  aws?: boolean;
+}
+
+export const FUNCTIONS: FunctionCase[] = [
+  { name: 'issue-upload-token', event: 'http/issue-upload-token.json', baseline: 'upload-token', token: true },
+  { name: 'issue-play-token', event: 'http/issue-play-token.json', baseline: 'play-token', token: true },
+  { name: 'issue-sts2', event: 'http/issue-sts2-play.json', baseline: 'sts2', token: true },
+  { name: 'play-info', event: 'http/play-info.json', baseline: 'api-call' },
+  { name: 'origin-play-info', event: 'http/origin-play-info.json', baseline: 'api-call' },
+  { name: 'redirect-play', event: 'http/redirect-play.json', baseline: 'redirect' },
+  { name: 'poster-url', event: 'http/poster-url.json', baseline: 'api-call' },
+  { name: 'upload-by-url', aws: true, event: 'http/upload-by-url.json', baseline: 'upload-by-url' },
+  { name: 'ingest-object', aws: true, event: 's3/object-created-put.json', baseline: 'ingest' },
+  { name: 'transcode-on-commit', aws: true, event: 'eventbridge/upload-committed.json', baseline: 'pipeline-step' },
+  { name: 'publish', aws: true, event: 'eventbridge/transcode-completed.json', baseline: 'pipeline-step' },
+  { name: 'reconcile', aws: true, event: 'schedule/reconcile.json', baseline: 'pipeline-step' },
+  { name: 'vod-callback', aws: true, event: 'callback/api-gateway-v2.json' },
+  { name: 'item-status', aws: true, event: 'http/item-status.json' },
+  { name: 'authorizer', event: 'http/authorizer-request.json' },
+];
+
+/** Floors: the same operation on our lib with nothing else loaded (bench/coldstart/floor), to show what the fixes buy. */
+export const FLOORS: Array<{ name: string; file: string; event: string; baseline: string }> = [
+  { name: 'issue-upload-token (floor)', file: 'issue-upload-token.ts', event: 'http/issue-upload-token.json', baseline: 'upload-token' },
+];

@@ -1,0 +1,158 @@
+/**
+ * Streaming ingest: objects of 64 MiB, 256 MiB and 1 GiB in a local S3 (s3rver, on disk under /tmp), streamed by a
+ * child process through ingest-object's code path to the VOD emulator (storing on disk), against a raw loopback
+ * copy of the same bytes (the same S3 GetObject stream piped into a plain node:http PUT sink writing to disk).
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { randomBytes } from 'node:crypto';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import S3rver from 's3rver';
+import { bundle } from '../coldstart/build.ts';
+import { fmt, median, table } from '../lib/stats.ts';
+import { formatSummary, summariseProfile, type ProfileSummary } from '../profile/summarise.ts';
+
+const MiB = 1024 * 1024;
+const BUCKET = 'bench-ingest';
+const ROOT = join(import.meta.dirname, '../..');
+
+interface Span { n: number; ms: number; maxOneMs: number }
+interface Run {
+  mode: string; bytes: number; ms: number; mibPerSec: number; cpuMs: number; parentCpuMs?: number; receiverCpuMs?: number; vmHwmMiB: number; maxRssMiB: number; rssAtStartMiB: number; vid?: string;
+  phases?: Record<'apply' | 'init' | 'parts' | 'complete' | 'commit', Span | undefined>;
+}
+
+/** Deterministic incompressible bytes: a 1 MiB random block, its first 8 bytes varied per MiB. */
+function objectStream(size: number): Readable {
+  const block = randomBytes(MiB);
+  let sent = 0;
+  return new Readable({
+    read() {
+      if (sent >= size) return void this.push(null);
+      const n = Math.min(MiB, size - sent);
+      const chunk = Buffer.from(block.subarray(0, n));
+      chunk.writeUInt32BE(sent / MiB, 0);
+      sent += n;
+      this.push(chunk);
+    },
+  });
+}
+
+/** Starts a server process and waits for its ready line; stop() sends SIGTERM to that process only. */
+/** CPU time (user + system) of a process so far, from /proc/<pid>/stat (clock ticks of 10 ms). */
+function procCpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+interface Server { url: string; cpuMs(): number; stop(): Promise<void> }
+async function startServer(cmd: string, args: string[], ready: RegExp): Promise<Server> {
+  const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err = (err + d).slice(-2000)));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d;
+      const m = ready.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.on('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}: ${err}`)));
+  });
+  const exited = new Promise<void>((r) => child.on('exit', () => r()));
+  return { url, cpuMs: () => procCpuMs(child.pid!), stop: async () => { child.kill('SIGTERM'); await exited; } };
+}
+
+/** Runs the child; also counts this process's CPU meanwhile (s3rver, the emulator and the sink live here). */
+function runChild(file: string, args: string[], env: NodeJS.ProcessEnv, nodeFlags: string[] = [], receiver?: Server): Promise<Run> {
+  const cpu0 = process.cpuUsage();
+  const recv0 = receiver?.cpuMs() ?? 0;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...nodeFlags, file, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d));
+    child.stderr.on('data', (d: Buffer) => (err += d));
+    child.on('close', (code) => {
+      const line = out.split('\n').reverse().find((l) => l.startsWith('@@bench '));
+      if (!line) return reject(new Error(`ingest child exited ${code}: ${err.slice(-1500)}`));
+      const c = process.cpuUsage(cpu0);
+      resolve({ ...(JSON.parse(line.slice(8)) as Run), parentCpuMs: (c.user + c.system) / 1000, ...(receiver ? { receiverCpuMs: receiver.cpuMs() - recv0 } : {}) });
+    });
+  });
+}
+
+export async function runIngest(opts: { outDir: string; quick?: boolean }): Promise<{ result: unknown; report: string }> {
+  const sizes = process.env.BENCH_INGEST_SIZES ? process.env.BENCH_INGEST_SIZES.split(",").map((m) => Number(m) * MiB) : opts.quick ? [64 * MiB, 256 * MiB] : [64 * MiB, 256 * MiB, 1024 * MiB];
+  const repeats = (size: number) => (size >= 1024 * MiB ? 1 : size >= 256 * MiB ? 2 : 3);
+  const childFile = join(opts.outDir, 'ingest-child.cjs');
+  // not minified, so the CPU profile names our functions (minification changes nothing at run time here)
+  await bundle(join(import.meta.dirname, 'child.ts'), childFile, false, false);
+  const dir = await mkdtemp(join(tmpdir(), 'vod-bench-ingest-'));
+
+  const s3rver = new S3rver({ port: 0, address: '127.0.0.1', directory: join(dir, 's3'), silent: true, configureBuckets: [{ name: BUCKET }] });
+  const { port: s3Port } = await s3rver.run();
+  const s3Url = `http://127.0.0.1:${s3Port}`;
+  // The emulator and the raw sink each run in a process of their own (as in the local stack), so neither
+  // competes with s3rver (here) for one event loop.
+  const emulator = await startServer(process.execPath, ['--import', 'tsx', join(ROOT, 'local/emulator/cli.ts'), '--port', '0', '--data-dir', join(dir, 'emulator'), '--transcode-delay', '0'], /ready at (http:\/\/\S+)/);
+  const sink = await startServer(process.execPath, [join(import.meta.dirname, 'sink.cjs'), dir], /ready at (http:\/\/\S+)/);
+  const sinkUrl = sink.url;
+  const s3 = new S3Client({ region: 'us-east-1', endpoint: s3Url, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+  const env = { ...process.env, NODE_PATH: join(ROOT, 'node_modules'), NODE_OPTIONS: '', AWS_ENDPOINT_URL_S3: s3Url, AWS_EC2_METADATA_DISABLED: 'true' };
+
+  const results: Record<string, { raw: Run[]; ours: Run[] }> = {};
+  let profile: ProfileSummary | undefined;
+  try {
+    for (const size of sizes) {
+      const key = `incoming/bench-${size / MiB}MiB.mp4`;
+      await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: objectStream(size), ContentLength: size }));
+      const r = (results[`${size / MiB} MiB`] = { raw: [] as Run[], ours: [] as Run[] });
+      for (let i = 0; i < repeats(size); i++) {
+        r.raw.push(await runChild(childFile, ['raw', BUCKET, key, String(size), sinkUrl], env, [], sink));
+        r.ours.push(await runChild(childFile, ['ours', BUCKET, key, String(size), emulator.url], env, [], emulator));
+      }
+    }
+    // one more run of the largest object under the CPU profiler, to see where the child's time goes
+    const largest = sizes[sizes.length - 1]!;
+    const profDir = join(opts.outDir, 'prof-ingest');
+    await rm(profDir, { recursive: true, force: true });
+    await runChild(childFile, ['ours', BUCKET, `incoming/bench-${largest / MiB}MiB.mp4`, String(largest), emulator.url], env, ['--cpu-prof', '--cpu-prof-dir', profDir, '--cpu-prof-interval', '500']);
+    const file = (await readdir(profDir)).find((f) => f.endsWith('.cpuprofile'));
+    profile = file ? summariseProfile(join(profDir, file), 15) : undefined;
+  } finally {
+    s3.destroy();
+    await Promise.all([sink.stop(), emulator.stop()]);
+    await s3rver.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+
+  const rows = Object.entries(results).map(([label, r]) => {
+    const raw = median(r.raw.map((x) => x.mibPerSec));
+    const ours = median(r.ours.map((x) => x.mibPerSec));
+    const hwm = Math.max(...r.ours.map((x) => x.vmHwmMiB));
+    return [label, fmt(raw, 0), fmt(ours, 0), (ours / raw).toFixed(2), fmt(Math.max(...r.raw.map((x) => x.vmHwmMiB)), 0), fmt(hwm, 0),
+      fmt(median(r.ours.map((x) => x.rssAtStartMiB)), 0), `${r.ours.length}`, `${ours / raw >= 0.7 ? 'tput ok' : 'TPUT < 0.70'}, ${hwm <= 160 ? 'rss ok' : 'RSS > 160 MiB'}`];
+  });
+  const phaseRows = Object.entries(results).map(([label, r]) => {
+    const m = (k: 'apply' | 'init' | 'parts' | 'complete' | 'commit') => fmt(median(r.ours.map((x) => x.phases?.[k]?.ms ?? Number.NaN)), 0);
+    const part = median(r.ours.map((x) => x.phases?.parts?.maxOneMs ?? Number.NaN));
+    return [label, fmt(median(r.ours.map((x) => x.ms)), 0), fmt(median(r.ours.map((x) => x.cpuMs)), 0), fmt(median(r.ours.map((x) => x.parentCpuMs ?? Number.NaN)), 0), fmt(median(r.ours.map((x) => x.receiverCpuMs ?? Number.NaN)), 0),
+      fmt(median(r.raw.map((x) => x.ms)), 0), fmt(median(r.raw.map((x) => x.cpuMs)), 0), fmt(median(r.raw.map((x) => x.parentCpuMs ?? Number.NaN)), 0), fmt(median(r.raw.map((x) => x.receiverCpuMs ?? Number.NaN)), 0), m('apply'), m('init'), m('parts'), String(r.ours[0]?.phases?.parts?.n ?? '-'), fmt(part, 0), m('complete'), m('commit')];
+  });
+  const report = [
+    'ingest: S3 (s3rver, this process) -> child process -> emulator process (ours: VodClient.upload multipart, default part size and parallelism)',
+    '        vs the same GetObject stream piped into one plain PUT to a sink process (raw); both receivers write to /tmp',
+    table(['object', 'raw MiB/s', 'ours MiB/s', 'x raw', 'raw peak RSS', 'ours peak RSS (VmHWM MiB)', 'RSS after load', 'runs', 'targets'], rows),
+    '',
+    'where the time of ours goes (median ms; spans of the requests as the client saw them):',
+    table(['object', 'total', 'child CPU', 's3rver CPU', 'emulator CPU', 'raw total', 'raw child CPU', 'raw s3rver CPU', 'sink CPU', 'ApplyUpload', 'init', 'parts span', 'parts', 'slowest part', 'complete', 'CommitUpload'], phaseRows),
+    '(ms; s3rver runs in the bench process, the emulator and the sink in processes of their own)',
+    ...(profile ? ['', `CPU profile of the child (ours, ${sizes[sizes.length - 1]! / MiB} MiB):`, formatSummary(profile)] : []),
+  ].join('\n');
+  return { result: { runs: results, profile }, report };
+}
