@@ -22,6 +22,26 @@ export interface Ctx {
   later(ms: number, fn: () => Promise<void> | void): void;
   /** Tracks a background task so that close() and idle() can wait for it. */
   background(p: Promise<unknown>): void;
+  /** Every API and upload-host request answered so far (see RequestRecord). */
+  requests: RequestRecord[];
+}
+
+/**
+ * One request as the emulator answered it, for tests that count effects (StartTranscode per Vid, part PUTs per
+ * upload). `fault` is the injected fault, if any (then nothing was processed); `status` 0 = connection dropped.
+ * No secret is kept: no headers, no bodies.
+ */
+export interface RequestRecord {
+  plane: 'api' | 'upload';
+  /** API Action, or the upload-host step: PutObject, InitMultipart, UploadPart, CompleteMultipart, ListParts. */
+  action: string;
+  status: number;
+  fault?: string;
+  vid?: string;
+  storeUri?: string;
+  uploadId?: string;
+  partNumber?: number;
+  at: string;
 }
 
 /** Protocol RequestId: UTC timestamp digits plus random hex. */

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { DiskBlobs, MemoryBlobs, type BlobStore } from './blobs.ts';
 import { Callbacks, type DeliveryRecord } from './callbacks.ts';
-import { newRequestId, type Ctx } from './context.ts';
+import { newRequestId, type Ctx, type RequestRecord } from './context.ts';
 import { Faults, type FaultProfile } from './faults.ts';
 import { resolveOptions, type EmulatorOptions } from './options.ts';
 import { createRng } from './random.ts';
@@ -16,6 +16,7 @@ export type { FaultProfile, FaultKind } from './faults.ts';
 export { parseFaultProfile } from './faults.ts';
 export { callbackSignature } from './callbacks.ts';
 export type { DeliveryRecord } from './callbacks.ts';
+export type { RequestRecord } from './context.ts';
 export type { State, Video, StoredObject, UrlJob } from './state.ts';
 
 /** A running emulator. */
@@ -27,6 +28,8 @@ export interface Emulator {
   state: State;
   /** Callback delivery attempts so far. */
   callbacks: DeliveryRecord[];
+  /** Every API and upload-host request answered so far, with the injected fault if any (no secrets). */
+  requests: RequestRecord[];
   /** Faults injected so far by kind ('5xx', '429', 'reset', 'slow', 'drop', 'duplicate'). */
   faultCounts: Readonly<Record<string, number>>;
   /** Replaces the fault profile at run time. */
@@ -83,6 +86,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       }));
     },
     background,
+    requests: [],
   };
 
   const server = createEmulatorServer(ctx);
@@ -108,6 +112,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     port,
     state: store.state,
     callbacks: callbacks.log,
+    requests: ctx.requests,
     faultCounts: faults.counts,
     setFaults: (p) => faults.set(p),
     idle,

@@ -3,7 +3,7 @@ import { runApi } from './api.ts';
 import { lowerHeaders } from './auth.ts';
 import { BodyTooLarge, drain, readBody } from './body.ts';
 import { parseParams } from './call.ts';
-import { newRequestId, type Ctx } from './context.ts';
+import { newRequestId, type Ctx, type RequestRecord } from './context.ts';
 import { ApiError, ERROR_CODES, UploadError } from './errors.ts';
 import type { FaultKind } from './faults.ts';
 import { servePlay, servePoster } from './serve.ts';
@@ -33,6 +33,19 @@ function json(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(text);
 }
 
+function safeDecode(s: string): string {
+  try { return decodeURIComponent(s); } catch { return s; }
+}
+
+/** The Vid named in a JSON API body (StartTranscode, SetVideoPublishStatus, ModifyVideoInfo), for the request log. */
+function vidOfBody(body: Buffer): string | undefined {
+  if (body.length === 0 || body.length > 65536 || body[0] !== 0x7b) return undefined;
+  try {
+    const vid = (JSON.parse(body.toString('utf8')) as { Vid?: unknown }).Vid;
+    return typeof vid === 'string' && vid ? vid : undefined;
+  } catch { return undefined; }
+}
+
 function sleep(ms: number): Promise<void> { return new Promise((r) => setTimeout(r, ms)); }
 
 /** Applies a drawn fault: 'slow' waits and lets the request proceed; the others answer (or drop) it. Returns true when handled. */
@@ -52,7 +65,14 @@ async function handleApi(ctx: Ctx, req: IncomingMessage, res: ServerResponse, ra
   const fail = (e: ApiError, extra: Record<string, string> = {}): void => {
     json(res, e.status, { ResponseMetadata: { ...meta, Error: { Code: e.code, CodeN: ERROR_CODES[e.code][1], Message: e.message } } }, { 'x-tt-logid': requestId, ...extra });
   };
-  const faulted = await applyFault(ctx, ctx.faults.draw('api', meta.Action), req, (code) =>
+  const rec: RequestRecord = { plane: 'api', action: meta.Action, status: 0, at: ctx.now().toISOString() };
+  const vidParam = params.Vid ?? params.video_id;
+  if (vidParam) rec.vid = vidParam;
+  ctx.requests.push(rec);
+  res.once('finish', () => { rec.status = res.statusCode; });
+  const fault = ctx.faults.draw('api', meta.Action);
+  if (fault) rec.fault = fault;
+  const faulted = await applyFault(ctx, fault, req, (code) =>
     fail(new ApiError(code, code === 'RequestLimitExceeded' ? 'Request rate limit exceeded (injected fault).' : 'Service is unavailable (injected fault).'), code === 'RequestLimitExceeded' ? { 'retry-after': '1' } : {}));
   if (faulted) return;
   let body: Buffer;
@@ -66,8 +86,16 @@ async function handleApi(ctx: Ctx, req: IncomingMessage, res: ServerResponse, ra
     }
     throw e;
   }
+  if (!rec.vid) {
+    const vid = vidOfBody(body);
+    if (vid) rec.vid = vid;
+  }
   try {
     const out = await runApi(ctx, { method: req.method ?? 'GET', rawQuery, headers: lowerHeaders(req.headers), body, requestId });
+    if (!rec.vid) {
+      const vid = (out as { result?: { Results?: Array<{ Vid?: unknown }> } }).result?.Results?.[0]?.Vid;
+      if (typeof vid === 'string' && vid) rec.vid = vid;
+    }
     if (out.status === 302) {
       res.writeHead(302, { location: out.location, 'x-tt-logid': requestId, 'content-length': '0' });
       res.end();
@@ -85,7 +113,17 @@ async function handleUpload(ctx: Ctx, req: IncomingMessage, res: ServerResponse,
   const logid = newRequestId(ctx.now(), ctx.rng);
   const fail = (status: number, code: number, error: string, message: string): void =>
     json(res, status, { success: code, error: { code, error, message } }, { 'x-tt-logid': logid });
-  const faulted = await applyFault(ctx, ctx.faults.draw('upload'), req, (code) =>
+  const uploadId = query.get('uploadID') ?? query.get('uploadId') ?? undefined;
+  const method = req.method ?? 'GET';
+  const step = method === 'GET' ? 'ListParts' : query.has('uploads') ? 'InitMultipart' : uploadId && query.has('partNumber') ? 'UploadPart' : uploadId ? 'CompleteMultipart' : 'PutObject';
+  const rec: RequestRecord = { plane: 'upload', action: step, status: 0, storeUri: safeDecode(path.slice(1)), at: ctx.now().toISOString() };
+  if (uploadId) rec.uploadId = uploadId;
+  if (step === 'UploadPart') rec.partNumber = Number(query.get('partNumber'));
+  ctx.requests.push(rec);
+  res.once('finish', () => { rec.status = res.statusCode; });
+  const fault = ctx.faults.draw('upload');
+  if (fault) rec.fault = fault;
+  const faulted = await applyFault(ctx, fault, req, (code) =>
     code === 'RequestLimitExceeded' ? fail(429, 4029, 'TooManyRequests', 'upload rate limit exceeded (injected fault)') : fail(503, 5003, 'ServiceUnavailable', 'upload host unavailable (injected fault)'));
   if (faulted) return;
   let oid: string;
