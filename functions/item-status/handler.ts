@@ -1,7 +1,7 @@
-// GET /items/{id} -> the pipeline item (id URL-encoded: s3:..., url:..., vid:...), or by Vid.
+// GET /items/{id} -> the pipeline item (id URL-encoded: s3:..., url:..., vid:...), or by Vid; upload credentials left out.
 import * as v from 'valibot';
 import { httpHandler, NotFound, parsePath } from '#lib/http';
-import { pipelineDeps, type Item } from '#lib/pipeline';
+import { pipelineDeps, publicItem, type Item } from '#lib/pipeline';
 
 const store = pipelineDeps().store;
 
@@ -14,7 +14,8 @@ export const handler = httpHandler(async (event) => {
   const item = (await store.get(id)) ?? (id.includes('%') ? await store.get(decoded(id)) : undefined)
     ?? (/^[A-Za-z0-9_-]{1,128}$/.test(id) ? await byVid(id) : undefined);
   if (!item) throw new NotFound(`item ${id} not found`);
-  return { status: 200, body: item };
+  // never the upload checkpoint's credential: its progress only
+  return { status: 200, body: publicItem(item) };
 });
 
 async function byVid(vid: string): Promise<Item | undefined> {

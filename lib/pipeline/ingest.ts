@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { encodeCallbackArgs } from './callback-args.ts';
 import type { LeaseContext, PipelineDeps } from './deps.ts';
-import { s3ItemId, type Item } from './item.ts';
+import { s3ItemId, type IngestCheckpoint, type Item } from './item.ts';
 import { reasonOf } from './ports.ts';
 import { FORWARD_STATES } from './states.ts';
 
@@ -14,7 +14,7 @@ export interface IngestRequest {
   size?: number;
   spaceName: string;
   functions: ReadonlyArray<{ Name: string; Input?: Record<string, unknown> }>;
-  /** Opens the object's bytes as a stream (S3 GetObject Body); called at most once per attempt. */
+  /** Opens the object's bytes as a stream (S3 GetObject Body); called at most twice per attempt (once more when a stale resume starts over). */
   open: () => Promise<Readable>;
 }
 
@@ -25,6 +25,13 @@ export interface IngestResult { itemId: string; vid: string }
  * CallbackArgs) -> 'committed' with its Vid -> 'UploadCommitted' on the bus. Once per bucket+key+version: a
  * repeated delivery returns the first result; after a failure (item 'failed' with the reason) a retry runs again,
  * and an item that already has its Vid is not uploaded twice, only announced again.
+ *
+ * Resumable: a multipart upload records its checkpoint on the item after init and after every stored part; a
+ * later delivery (Lambda retry after a timeout, crash or part failures beyond the client's retries) continues it:
+ * the upload host lists the stored parts, only missing parts or parts whose CRC32 differs from the source's are
+ * sent, and the completion names every part's CRC32, so a file whose CRCs do not match is never committed. Bytes
+ * already complete are committed without being sent again. A checkpoint the upload host no longer knows (expired
+ * or unknown upload) is dropped and the upload starts over.
  */
 export async function ingestObject(deps: PipelineDeps, req: IngestRequest, context?: LeaseContext): Promise<IngestResult> {
   const id = s3ItemId(req.bucket, req.key, req.version);
@@ -35,10 +42,9 @@ export async function ingestObject(deps: PipelineDeps, req: IngestRequest, conte
     if (vid === undefined) {
       await deps.store.advance(id, 'uploading');
       try {
-        const body = await req.open();
-        const upload = await deps.vod.upload({ spaceName: req.spaceName, fileType: 'video', body, size: req.size });
+        const sessionKey = await store(deps, id, req, item?.checkpoint);
         const commit = await deps.vod.commitUpload({
-          SpaceName: req.spaceName, SessionKey: upload.sessionKey, CallbackArgs: callbackArgs, Functions: req.functions,
+          SpaceName: req.spaceName, SessionKey: sessionKey, CallbackArgs: callbackArgs, Functions: req.functions,
         });
         vid = commit.Results[0]?.Vid;
         if (!vid) throw new Error('CommitUpload returned no Vid');
@@ -53,6 +59,47 @@ export async function ingestObject(deps: PipelineDeps, req: IngestRequest, conte
     await deps.bus.emit('UploadCommitted', { vid, spaceName: req.spaceName, itemId: id, callbackArgs });
     return { itemId: id, vid };
   }, context);
+}
+
+/** Stores the object's bytes on the upload host, resuming `checkpoint` when there is one; returns the SessionKey. */
+async function store(deps: PipelineDeps, id: string, req: IngestRequest, checkpoint: IngestCheckpoint | undefined): Promise<string> {
+  if (checkpoint?.stored) return checkpoint.sessionKey;
+  let last: IngestCheckpoint | undefined = checkpoint;
+  const save = async (cp: { host: string; storeUri: string; auth: string; headers?: Record<string, string>; sessionKey: string; uploadId: string; partSize: number; parts: unknown[] }): Promise<void> => {
+    last = {
+      host: cp.host, storeUri: cp.storeUri, auth: cp.auth, sessionKey: cp.sessionKey, uploadId: cp.uploadId, partSize: cp.partSize,
+      partsStored: cp.parts.length, ...(cp.headers && Object.keys(cp.headers).length > 0 ? { headers: cp.headers } : {}),
+    };
+    await deps.store.saveCheckpoint(id, last);
+  };
+  const upload = async (resume: IngestCheckpoint | undefined): Promise<string> => {
+    const body = await req.open();
+    const out = await deps.vod.upload({
+      spaceName: req.spaceName, fileType: 'video', body, size: req.size, onCheckpoint: save,
+      ...(resume ? { resume: { host: resume.host, storeUri: resume.storeUri, auth: resume.auth, sessionKey: resume.sessionKey, uploadId: resume.uploadId, partSize: resume.partSize, ...(resume.headers ? { headers: resume.headers } : {}) } } : {}),
+    });
+    // the bytes are complete: a failed CommitUpload is retried without sending them again
+    if (last && last.sessionKey === out.sessionKey) await deps.store.saveCheckpoint(id, { ...last, stored: true });
+    return out.sessionKey;
+  };
+  if (!checkpoint) return upload(undefined);
+  deps.log.info('ingest resuming upload', { itemId: id, uploadId: checkpoint.uploadId, partsStored: checkpoint.partsStored });
+  try {
+    return await upload(checkpoint);
+  } catch (err) {
+    if (!isStale(err)) throw err;
+    deps.log.warn('ingest checkpoint stale, starting over', { itemId: id, reason: reasonOf(err) });
+    await deps.store.saveCheckpoint(id, undefined);
+    last = undefined;
+    return upload(undefined);
+  }
+}
+
+/** The upload host no longer knows the upload or its authorization (404 NoSuchUpload/NoSuchKey, 401/403, 409 committed). */
+function isStale(err: unknown): boolean {
+  const e = err as { name?: unknown; httpStatus?: unknown; action?: unknown } | null;
+  if (e?.name !== 'VodError' || typeof e.httpStatus !== 'number') return false;
+  return [401, 403, 404, 409].includes(e.httpStatus) && e.action !== 'CommitUpload';
 }
 
 /** True when the item already reached 'committed' (or failed after it): its video exists. */

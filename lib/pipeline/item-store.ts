@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Item } from './item.ts';
+import type { IngestCheckpoint, Item } from './item.ts';
 import { FORWARD_STATES, statesBefore, type ForwardState, type ItemState } from './states.ts';
 
 /** Outcome of a conditional write: whether it happened, and the item as it now is. */
@@ -65,10 +65,12 @@ export class ItemStore {
       sets.push(`#f_${k} = :f_${k}`);
     }
     const allowed = before.map((s, i) => { values[`:b${i}`] = s; return `:b${i}`; }).join(', ');
+    // past 'uploading' the upload checkpoint (and its credential) has served its purpose
+    const remove = FORWARD_STATES.indexOf(to) > FORWARD_STATES.indexOf('uploading') ? ', checkpoint' : '';
     // a failed step may be retried: from 'failed' the item may re-enter the state it failed in
     return this.#update({
       Key: { id },
-      UpdateExpression: `SET ${sets.join(', ')} REMOVE #failedFrom`,
+      UpdateExpression: `SET ${sets.join(', ')} REMOVE #failedFrom${remove}`,
       ConditionExpression: `attribute_exists(id) AND (#state IN (${allowed}) OR (#state = :failed AND #failedFrom IN (${allowed}, :to)))`,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
@@ -89,6 +91,22 @@ export class ItemStore {
       Key: { id },
       UpdateExpression: 'SET #state = :failed, failedFrom = :from, reason = :reason, updatedAt = :now ADD attempts :one',
       ConditionExpression: `attribute_exists(id) AND (#state IN (${allowed}) OR #state = :failed)`,
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: values,
+    });
+  }
+
+  /**
+   * Records how far the item's upload got (bumping `updatedAt`: an upload making progress is not stuck), while
+   * the item is 'uploading' or failed from there; `undefined` removes it. Refused once the item moved on.
+   */
+  async saveCheckpoint(id: string, checkpoint: IngestCheckpoint | undefined): Promise<WriteResult> {
+    const values: Record<string, unknown> = { ':now': this.#now().toISOString(), ':up': 'uploading', ':failed': 'failed' };
+    if (checkpoint) values[':cp'] = withoutUndefined(checkpoint);
+    return this.#update({
+      Key: { id },
+      UpdateExpression: checkpoint ? 'SET checkpoint = :cp, updatedAt = :now' : 'SET updatedAt = :now REMOVE checkpoint',
+      ConditionExpression: 'attribute_exists(id) AND (#state = :up OR (#state = :failed AND failedFrom = :up))',
       ExpressionAttributeNames: { '#state': 'state' },
       ExpressionAttributeValues: values,
     });

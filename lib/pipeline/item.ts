@@ -1,4 +1,12 @@
+import type { UploadCheckpoint } from './ports.ts';
 import type { ForwardState, ItemState } from './states.ts';
+
+/**
+ * How far the multipart upload of an S3 ingest got, kept on the item while it is 'uploading' (or failed from
+ * there) so the next delivery resumes it. `stored` = the bytes are complete on the upload host (CommitUpload
+ * with `sessionKey` is what remains). Holds the upload credential: item-status never shows it (see `publicItem`).
+ */
+export interface IngestCheckpoint extends UploadCheckpoint { partsStored: number; stored?: boolean }
 
 /** One unit of pipeline work (an S3 object or a URL upload job), as stored in ITEMS_TABLE. */
 export interface Item {
@@ -20,10 +28,22 @@ export interface Item {
   reason?: string;
   /** Failed attempts so far. */
   attempts: number;
+  /** Resumable state of an S3 ingest's multipart upload (removed once committed). Secret: holds `auth`. */
+  checkpoint?: IngestCheckpoint;
   /** Times `reconcile` drove this item on. */
   reconciled?: number;
   createdAt: string;
   updatedAt: string;
+}
+
+/** What callers may see of an item (item-status): everything but the upload credential; upload progress kept. */
+export type PublicItem = Omit<Item, 'checkpoint'> & { upload?: { uploadId: string; partSize: number; partsStored: number; stored: boolean } };
+
+/** The item without its secret parts, for HTTP answers and logs. */
+export function publicItem(item: Item): PublicItem {
+  const { checkpoint, ...rest } = item;
+  if (!checkpoint) return rest;
+  return { ...rest, upload: { uploadId: checkpoint.uploadId, partSize: checkpoint.partSize, partsStored: checkpoint.partsStored, stored: checkpoint.stored === true } };
 }
 
 /** The id of the item for one version of an S3 object (version id if versioned, else the ETag without quotes). */

@@ -1,11 +1,29 @@
 import type { Readable } from 'node:stream';
 
 /**
+ * Where an interrupted multipart upload stands (lib/vod's UploadCheckpoint without the part list: the upload
+ * host lists the stored parts on resume). `auth` is the upload host's credential: a secret.
+ */
+export interface UploadCheckpoint {
+  host: string;
+  storeUri: string;
+  auth: string;
+  headers?: Record<string, string>;
+  sessionKey: string;
+  uploadId: string;
+  partSize: number;
+}
+
+/**
  * The part of `VodClient` (#lib/vod) the pipeline uses. Structural, so tests may pass the real client (against
  * the emulator) or a recording fake.
  */
 export interface PipelineVod {
-  upload(opts: { spaceName: string; fileType: 'video'; body: Readable; size?: number }): Promise<{ sessionKey: string }>;
+  upload(opts: {
+    spaceName: string; fileType: 'video'; body: Readable; size?: number;
+    resume?: Omit<UploadCheckpoint, 'parts'>;
+    onCheckpoint?: (checkpoint: UploadCheckpoint & { parts: unknown[] }) => void | Promise<void>;
+  }): Promise<{ sessionKey: string }>;
   commitUpload(p: {
     SpaceName: string; SessionKey: string; CallbackArgs?: string; Functions?: ReadonlyArray<{ Name: string; Input?: Record<string, unknown> }>;
   }): Promise<{ Results: Array<{ Vid?: string }> }>;
