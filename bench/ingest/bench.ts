@@ -4,7 +4,7 @@
  * copy of the same bytes (the same S3 GetObject stream piped into a plain node:http PUT sink writing to disk).
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +42,8 @@ function objectStream(size: number): Readable {
   });
 }
 
+let lastChildOutput = '';
+
 /** Starts a server process and waits for its ready line; stop() sends SIGTERM to that process only. */
 /** CPU time (user + system) of a process so far, from /proc/<pid>/stat (clock ticks of 10 ms). */
 function procCpuMs(pid: number): number {
@@ -78,6 +80,7 @@ function runChild(file: string, args: string[], env: NodeJS.ProcessEnv, nodeFlag
     child.stdout.on('data', (d: Buffer) => (out += d));
     child.stderr.on('data', (d: Buffer) => (err += d));
     child.on('close', (code) => {
+      lastChildOutput = out;
       const line = out.split('\n').reverse().find((l) => l.startsWith('@@bench '));
       if (!line) return reject(new Error(`ingest child exited ${code}: ${err.slice(-1500)}`));
       const c = process.cpuUsage(cpu0);
@@ -121,7 +124,9 @@ export async function runIngest(opts: { outDir: string; quick?: boolean }): Prom
     const largest = sizes[sizes.length - 1]!;
     const profDir = join(opts.outDir, 'prof-ingest');
     await rm(profDir, { recursive: true, force: true });
-    await runChild(childFile, ['ours', BUCKET, `incoming/bench-${largest / MiB}MiB.mp4`, String(largest), emulator.url], env, ['--cpu-prof', '--cpu-prof-dir', profDir, '--cpu-prof-interval', '500']);
+    const traceGc = process.env.BENCH_INGEST_TRACE_GC ? ['--trace-gc'] : [];
+    await runChild(childFile, ['ours', BUCKET, `incoming/bench-${largest / MiB}MiB.mp4`, String(largest), emulator.url], env, ['--cpu-prof', '--cpu-prof-dir', profDir, '--cpu-prof-interval', '500', ...traceGc]);
+    if (traceGc.length) writeFileSync(join(opts.outDir, 'ingest-trace-gc.log'), lastChildOutput);
     const file = (await readdir(profDir)).find((f) => f.endsWith('.cpuprofile'));
     profile = file ? summariseProfile(join(profDir, file), 15) : undefined;
   } finally {

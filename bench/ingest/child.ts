@@ -22,7 +22,8 @@ function vmHwmMiB(): number {
 const s3 = new S3Client({ region: 'us-east-1', endpoint: process.env.AWS_ENDPOINT_URL_S3, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
 async function main(): Promise<void> {
   let maxRss = 0;
-  const sampler = setInterval(() => { maxRss = Math.max(maxRss, process.memoryUsage().rss); }, 20);
+  // process.memoryUsage.rss() reads only the RSS (memoryUsage() walks the heap spaces: 2 % of this child's CPU)
+  const sampler = setInterval(() => { maxRss = Math.max(maxRss, process.memoryUsage.rss()); }, 20);
   const rssAtStart = process.memoryUsage().rss / 1048576;
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();

@@ -29,6 +29,8 @@ async function checkOutputsAgree(tokenFn: Awaited<ReturnType<typeof C.loadTokenF
   strictEqual(C.cryptoToken(), await tokenFn(C.tokenParams, C.signOpts), 'node:crypto token differs from ours');
   strictEqual(await C.proposedQuery(), await C.ourQuery(), 'proposed signQuery differs from ours');
   strictEqual(await C.proposedToken(), await tokenFn(C.tokenParams, C.signOpts), 'proposed token differs from ours');
+  strictEqual(await C.optionBQuery(), await C.ourQuery(), 'option B signQuery differs from ours');
+  strictEqual(await C.optionBToken(), await tokenFn(C.tokenParams, C.signOpts), 'option B token differs from ours');
   const presigned = await C.smithyPresign('GET', 'ApplyUpload');
   strictEqual(`X-Amz-Signature=${presigned.query?.['X-Amz-Signature']}`, (await C.ourQuery()).split('&').at(-1), 'bare presign signature differs from ours');
 }
@@ -56,6 +58,7 @@ export async function runSigning(opts: { outDir: string; quick?: boolean; profil
       { name: 'bare Smithy presign', op: () => C.smithyPresign('GET', 'ApplyUpload') },
       { name: 'node:crypto', op: C.cryptoQuery },
       { name: 'proposed fix (bench/signing/proposed.ts)', op: C.proposedQuery },
+      { name: 'option B: Smithy signString (proposed.ts)', op: C.optionBQuery },
     ],
     'upload token (2 signed queries + base64 JSON)': [
       { name: 'ours uploadAuthToken', op: () => tokenFn(C.tokenParams, C.signOpts) },
@@ -63,6 +66,7 @@ export async function runSigning(opts: { outDir: string; quick?: boolean; profil
       { name: 'node:crypto', op: C.cryptoToken },
       { name: '2 x ours signQuery, no encoding', op: async () => [await C.ourQuery(), await C.ourQuery()] },
       { name: 'proposed fix (bench/signing/proposed.ts)', op: C.proposedToken },
+      { name: 'option B: Smithy signString (proposed.ts)', op: C.optionBToken },
     ],
   };
   // Each case races its competitors in its own interleaved rounds, so a pair compared is measured moments apart.
