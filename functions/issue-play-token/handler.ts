@@ -1,11 +1,11 @@
 // POST /tokens/play (protected): a play auth token (signed GetPlayInfo query) for one video.
-import { config, requireConfig, vodClient, type Config } from '#lib/config';
+import { config, requireConfig, vodSigner, type Config } from '#lib/config';
 import { authorizeRequest, httpHandler, parseJsonBody, type HttpLambda } from '#lib/http';
-import type { VodClient } from '#lib/vod';
+import type { VodSigner } from '#lib/vod';
 import { playTokenRequest } from './schema.ts';
 
-/** The handler over its dependencies (tests pass a VodClient with an injected clock). */
-export function createHandler(vod: VodClient, cfg: Config): HttpLambda {
+/** The handler over its dependencies (tests pass a VodClient or VodSigner with an injected clock). */
+export function createHandler(vod: VodSigner, cfg: Config): HttpLambda {
   const apiKeys = requireConfig('apiKeys', cfg);
   const Request = playTokenRequest(cfg.tokenMaxExpires);
   return httpHandler(async (event) => {
@@ -17,4 +17,4 @@ export function createHandler(vod: VodClient, cfg: Config): HttpLambda {
   });
 }
 
-export const handler = createHandler(vodClient(), config());
+export const handler = createHandler(vodSigner(), config());

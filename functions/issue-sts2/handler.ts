@@ -1,11 +1,11 @@
 // POST /sts2 (protected): STS2 temporary credentials whose policy is built here from the scope (play or upload).
-import { config, requireConfig, vodClient, type Config } from '#lib/config';
+import { config, requireConfig, vodSigner, type Config } from '#lib/config';
 import { authorizeRequest, httpHandler, parseJsonBody, type HttpLambda } from '#lib/http';
-import type { VodClient } from '#lib/vod';
+import type { VodSigner } from '#lib/vod';
 import { STS2_MIN_EXPIRES, sts2Request } from './schema.ts';
 
-/** The handler over its dependencies (tests pass a VodClient with injected clock and randomness). */
-export function createHandler(vod: VodClient, cfg: Config): HttpLambda {
+/** The handler over its dependencies (tests pass a VodClient or VodSigner with injected clock and randomness). */
+export function createHandler(vod: VodSigner, cfg: Config): HttpLambda {
   const apiKeys = requireConfig('apiKeys', cfg);
   const Request = sts2Request(cfg.sts2MaxExpires);
   const defaultExpires = Math.max(STS2_MIN_EXPIRES, Math.min(cfg.tokenDefaultExpires, cfg.sts2MaxExpires));
@@ -20,4 +20,4 @@ export function createHandler(vod: VodClient, cfg: Config): HttpLambda {
   });
 }
 
-export const handler = createHandler(vodClient(), config());
+export const handler = createHandler(vodSigner(), config());

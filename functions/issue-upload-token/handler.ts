@@ -1,11 +1,11 @@
 // POST /tokens/upload (protected): an upload auth token (signed ApplyUpload + CommitUpload) for one space.
-import { config, requireConfig, vodClient, type Config } from '#lib/config';
+import { config, requireConfig, vodSigner, type Config } from '#lib/config';
 import { authorizeRequest, httpHandler, parseJsonBody, type HttpLambda } from '#lib/http';
-import type { VodClient } from '#lib/vod';
+import type { VodSigner } from '#lib/vod';
 import { uploadTokenRequest } from './schema.ts';
 
-/** The handler over its dependencies (tests pass a VodClient with an injected clock). */
-export function createHandler(vod: VodClient, cfg: Config): HttpLambda {
+/** The handler over its dependencies (tests pass a VodClient or VodSigner with an injected clock). */
+export function createHandler(vod: VodSigner, cfg: Config): HttpLambda {
   const apiKeys = requireConfig('apiKeys', cfg);
   const Request = uploadTokenRequest(cfg.tokenMaxExpires);
   return httpHandler(async (event) => {
@@ -18,4 +18,4 @@ export function createHandler(vod: VodClient, cfg: Config): HttpLambda {
   });
 }
 
-export const handler = createHandler(vodClient(), config());
+export const handler = createHandler(vodSigner(), config());

@@ -1,14 +1,14 @@
 // GET /videos/{vid}/play: 302 to the signed RedirectPlay URL (the service then redirects to the play URL).
-import { config, vodClient, type Config } from '#lib/config';
+import { config, vodSigner, type Config } from '#lib/config';
 import { httpHandler, parsePath, parseQuery, type HttpLambda } from '#lib/http';
-import type { VodClient } from '#lib/vod';
+import type { VodSigner } from '#lib/vod';
 import { RedirectPlayPath, redirectPlayQuery } from './schema.ts';
 
 /** The signed URL is followed at once by the browser: a short default lifetime (the service's own default). */
 const DEFAULT_EXPIRES = 900;
 
-/** The handler over its dependencies (tests pass a VodClient with an injected clock). */
-export function createHandler(vod: VodClient, cfg: Config): HttpLambda {
+/** The handler over its dependencies (tests pass a VodClient or VodSigner with an injected clock). */
+export function createHandler(vod: VodSigner, cfg: Config): HttpLambda {
   const Query = redirectPlayQuery(cfg.tokenMaxExpires);
   const defaultExpires = Math.min(DEFAULT_EXPIRES, cfg.tokenMaxExpires);
   return httpHandler(async (event) => {
@@ -21,4 +21,4 @@ export function createHandler(vod: VodClient, cfg: Config): HttpLambda {
   });
 }
 
-export const handler = createHandler(vodClient(), config());
+export const handler = createHandler(vodSigner(), config());

@@ -1,22 +1,12 @@
-import {
-  issueSts2, playPolicy, regionHost, resolveCredentials, uploadPolicy,
-  type Credentials, type Policy, type Randomness, type Sts2Credentials,
-} from '#lib/signing';
 import { VodError } from './errors.ts';
 import { PosterDomains, posterUrlBuilder, type DomainWeights } from './poster.ts';
 import { toQuery } from './query.ts';
 import { sendApi, type ApiCall, type ApiContext, type RetryPolicy } from './request.ts';
-import { playAuthToken, redirectPlayUrl, uploadAuthToken, type SignContext } from './tokens.ts';
+import { VodSigner, type VodSignerOptions } from './signer.ts';
 import { upload, type UploadOptions, type UploadResult } from './upload.ts';
 import type * as T from './types.ts';
 
-export interface VodClientOptions {
-  /** Default `cn-north-1`. An unknown region throws a ConfigError here, at construction. */
-  region?: string;
-  /** Default: resolveCredentials() (env, then ~/.vcloud/config), resolved at the first call that needs them. */
-  credentials?: Partial<Credentials>;
-  /** Overrides scheme, host and port of the API (and the scheme of the upload host), e.g. `http://127.0.0.1:4100`. */
-  endpoint?: string;
+export interface VodClientOptions extends VodSignerOptions {
   /** Per API request (default 5000). */
   timeoutMs?: number;
   /** Retries after the first attempt (default 3), for idempotent calls or provably unprocessed ones. */
@@ -25,9 +15,6 @@ export interface VodClientOptions {
   baseDelayMs?: number;
   maxDelayMs?: number;
   fetch?: typeof fetch;
-  now?: () => Date;
-  /** Randomness of STS2 (uuid4, letters). */
-  random?: Randomness;
   /** Uniform [0, 1) source of backoff jitter and poster domain draws (default Math.random). */
   uniform?: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -48,32 +35,19 @@ export interface UploadPosterOptions extends Omit<UploadOptions, 'fileType' | 's
 
 /**
  * Typed client of the VOD OpenAPI (docs/vod-protocol.md): one method per action taking the service's own field
- * names, auth tokens and STS2 credentials, poster URLs, and uploads. Every call is signed afresh per attempt;
+ * names, poster URLs and uploads, plus everything {@link VodSigner} signs (auth tokens, STS2 credentials). Every call is signed afresh per attempt;
  * every failure is a {@link VodError}. Constructing a client reads no environment and makes no request.
  *
  * @example
  * const vod = new VodClient({ endpoint: 'http://127.0.0.1:4100' });
  * const { Data } = await vod.getPlayInfo({ video_id: 'v0d23c', Ssl: true });
  */
-export class VodClient {
-  readonly region: string;
-  /** `{scheme}://{host[:port]}` the API is called at. */
-  readonly origin: string;
-  readonly #explicit: Partial<Credentials> | undefined;
-  #credentials: Credentials | undefined;
-  readonly #now: () => Date;
-  readonly #random: Randomness | undefined;
+export class VodClient extends VodSigner {
   readonly #api: ApiContext;
   readonly #posters: PosterDomains;
 
   constructor(opts: VodClientOptions = {}) {
-    this.region = opts.region ?? 'cn-north-1';
-    const host = regionHost(this.region);
-    const url = new URL(opts.endpoint ?? `https://${host}`);
-    this.origin = `${url.protocol}//${url.host}`;
-    this.#explicit = opts.credentials;
-    this.#now = opts.now ?? (() => new Date());
-    this.#random = opts.random;
+    super(opts);
     const uniform = opts.uniform ?? Math.random;
     const retry: RetryPolicy = {
       retries: opts.retries ?? 3,
@@ -83,29 +57,20 @@ export class VodClient {
       uniform,
     };
     this.#api = {
-      origin: this.origin, region: this.region, credentials: () => this.#creds(), now: this.#now,
+      origin: this.origin, region: this.region, credentials: () => this.credentials(), now: this.now,
       fetch: opts.fetch ?? ((input, init) => fetch(input, init)), timeoutMs: opts.timeoutMs ?? 5000, retry,
     };
     this.#posters = new PosterDomains({
       load: async (space) => (await this.#call<T.GetCdnDomainWeightsResult>(
         { action: 'GetCdnDomainWeights', version: '2019-07-01', method: 'GET', query: { SpaceName: space }, idempotent: true }, 0))?.[space],
       ...(opts.posterFallbackWeights ? { fallback: opts.posterFallbackWeights } : {}),
-      now: this.#now, uniform,
+      now: this.now, uniform,
     });
-  }
-
-  /** The credentials in use (resolved once, at first need). Throws lib/signing's ConfigError when there are none. */
-  #creds(): Credentials {
-    return (this.#credentials ??= resolveCredentials(this.#explicit ? { explicit: this.#explicit } : {}));
   }
 
   #call<R>(call: ApiCall, retries?: number): Promise<R> {
     const ctx = retries === undefined ? this.#api : { ...this.#api, retry: { ...this.#api.retry, retries } };
     return sendApi<R>(ctx, call);
-  }
-
-  #sign(): SignContext {
-    return { credentials: this.#creds(), region: this.region, now: this.#now() };
   }
 
   /** GetPlayInfo (2019-03-15, GET): play URLs of every stream of a video. */
@@ -170,21 +135,6 @@ export class VodClient {
     return this.#call({ action: 'GetCdnDomainWeights', version: '2019-07-01', method: 'GET', query: toQuery(params), idempotent: true });
   }
 
-  /** Signed RedirectPlay URL (protocol 6.3); the service answers it with a 302 to the play URL. No request is made. */
-  getRedirectPlayUrl(params: T.RedirectPlayParams): Promise<string> {
-    return redirectPlayUrl(this.origin, params, this.#sign());
-  }
-
-  /** Play auth token for GetPlayInfo (protocol 6.3). No request is made. */
-  getPlayAuthToken(params: T.PlayAuthTokenParams): Promise<string> {
-    return playAuthToken(params, this.#sign());
-  }
-
-  /** Upload auth token: signed ApplyUpload (GET) and CommitUpload (POST) queries (protocol 6.3). No request is made. */
-  getUploadAuthToken(params: T.UploadAuthTokenParams): Promise<string> {
-    return uploadAuthToken(params, this.#sign());
-  }
-
   /**
    * Main and backup poster URLs (protocol 7), domains drawn by weight from the space's cached
    * GetCdnDomainWeights (refreshed lazily every 10 s; fallback weights when it fails or is empty).
@@ -195,21 +145,6 @@ export class VodClient {
     const url = posterUrlBuilder({ ...params, Https: params.Https ?? this.origin.startsWith('https:') });
     const { main, backup } = await this.#posters.pick(params.SpaceName);
     return { MainUrl: url(main), BackupUrl: url(backup) };
-  }
-
-  /** STS2 temporary credentials restricted by `policy` (null: unrestricted), valid `expireSeconds`. */
-  signSts2(policy: Policy | null, expireSeconds: number): Sts2Credentials {
-    return issueSts2({ credentials: this.#creds(), policy, expireSeconds, now: this.#now(), ...(this.#random ? { random: this.#random } : {}) });
-  }
-
-  /** STS2 credentials allowed to GetPlayInfo the `vids` (empty streamTypes / watermarks: any). */
-  getVideoPlayAuth(vids: string[], streamTypes: string[] = [], watermarks: string[] = [], expireSeconds = 3600): Sts2Credentials {
-    return this.signSts2(playPolicy(vids, streamTypes, watermarks), expireSeconds);
-  }
-
-  /** STS2 credentials allowed to ApplyUpload / CommitUpload in `spaceName` of this client's region. */
-  getUploadAuth(spaceName: string, expireSeconds = 3600): Sts2Credentials {
-    return this.signSts2(uploadPolicy(spaceName, this.region), expireSeconds);
   }
 
   /** Stores a body on the upload host (direct or multipart, streaming); see {@link upload}. Returns the SessionKey. */

@@ -39,7 +39,7 @@ async function stackApi(): Promise<Api | undefined> {
   const yml = await readFile(join(ROOT, 'serverless.yml'), 'utf8');
   const routed = ['/tokens/upload', '/tokens/play', '/posters'].every((p) => new RegExp(`path:\\s*'?${p}'?\\s*}`).test(yml));
   if (!routed || process.env.BROWSER_TEST_STACK === '0') return undefined;
-  const s = await startStack({ ports: 'ephemeral', cwd: ROOT, emulator: EMULATOR, env: { POWERTOOLS_LOG_LEVEL: 'ERROR' } });
+  const s = await startStack({ ports: 'ephemeral', cwd: ROOT, emulator: EMULATOR, env: { LOG_LEVEL: 'ERROR' } });
   return { url: s.endpoints.api, key: s.apiKey, emulator: s.emulator, mode: `local stack (osls offline, ready in ${s.startMs} ms)`, close: () => s.close() };
 }
 
@@ -49,7 +49,7 @@ async function inProcessApi(): Promise<Api> {
   // the functions' configuration, read once at their cold start (the import below)
   Object.assign(process.env, {
     VOD_REGION: 'cn-north-1', VOD_ENDPOINT: emulator.url, VOD_SPACE: SPACE, API_KEYS: API_KEY,
-    VCLOUD_ACCESSKEY: 'AKLTlocalemulator', VCLOUD_SECRETKEY: 'local-emulator-secret', POWERTOOLS_LOG_LEVEL: 'ERROR',
+    VCLOUD_ACCESSKEY: 'AKLTlocalemulator', VCLOUD_SECRETKEY: 'local-emulator-secret', LOG_LEVEL: 'ERROR',
   });
   const [upload, play, poster] = await Promise.all([
     import('../../functions/issue-upload-token/handler.ts'),

@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { logger } from '#lib/http';
 
 /**
- * Captures the log lines of the shared Powertools logger while `fn` runs, one parsed JSON object per line.
+ * Captures the log lines of the shared logger while `fn` runs, one parsed JSON object per line.
  * Swaps the logger's own Console (not process.stdout, which the test runner reports on).
  */
 export async function captureLogs<T>(fn: () => Promise<T>): Promise<{ result: T; lines: string[]; logs: Array<Record<string, unknown>> }> {

@@ -73,7 +73,7 @@ export async function startHarness(opts: { emulator?: EmulatorOptions; env?: Rec
   Object.assign(process.env, {
     AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_EC2_METADATA_DISABLED: 'true',
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint, AWS_ENDPOINT_URL_S3: s3Url, AWS_ENDPOINT_URL_EVENTBRIDGE: bus.url, S3_FORCE_PATH_STYLE: 'true',
-    AWS_LAMBDA_FUNCTION_NAME: 'pipeline-test', POWERTOOLS_LOG_LEVEL: 'SILENT',
+    AWS_LAMBDA_FUNCTION_NAME: 'pipeline-test', LOG_LEVEL: 'SILENT',
     VOD_ENDPOINT: emulator.url, VOD_SPACE: 'demo-space', VCLOUD_ACCESSKEY: 'AKLTlocalemulator', VCLOUD_SECRETKEY: 'local-emulator-secret',
     ITEMS_TABLE, IDEMPOTENCY_TABLE, EVENT_BUS_NAME: BUS, INGEST_BUCKET: BUCKET, INGEST_PREFIX: 'incoming/', INGEST_SUFFIXES: '.mp4',
     VOD_CALLBACK_KEY: CALLBACK_KEY, VOD_CALLBACK_URL: CALLBACK_URL, API_KEYS: API_KEY, VOD_TRANSCODE_TEMPLATE_ID: 'local-template',
