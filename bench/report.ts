@@ -1,0 +1,101 @@
+/**
+ * Renders the figures of a results file (default bench/out/latest.json) into bench/README.md, between the
+ * `<!-- BEGIN part -->` / `<!-- END part -->` markers, so the README shows exactly what a run measured.
+ * `node --import tsx bench/report.ts [results.json]`
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { median, quantile } from './lib/stats.ts';
+
+type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- results JSON, shape owned by the parts
+const file = process.argv[2] ?? join(import.meta.dirname, 'out/latest.json');
+const r: Any = JSON.parse(readFileSync(file, 'utf8'));
+const n0 = (x: number) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '-');
+const n1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '-');
+const md = (headers: string[], rows: Array<Array<string | number>>) =>
+  [`| ${headers.join(' | ')} |`, `|${headers.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
+const paired = (a: Any, b: Any) => median(a.rounds.map((x: number, i: number) => x / b.rounds[i]));
+
+const sections: Record<string, string> = {};
+sections.machine = `${r.machine.nproc} x ${r.machine.cpu}, ${r.machine.platform}, Node ${r.machine.node}; run started ${r.startedAt}${r.quick ? ' (quick)' : ''}.`;
+
+if (r.signing?.races) {
+  const rows: Array<Array<string | number>> = [];
+  for (const [g, rs] of Object.entries<Any[]>(r.signing.races)) {
+    const [ours, smithy, crypto] = rs;
+    const targeted = g.startsWith('header') || g.startsWith('upload token');
+    for (const x of rs) {
+      const vs = paired(x, smithy);
+      rows.push([`${g}: ${x.name}`, n0(x.medianOpsPerSec), vs.toFixed(2), paired(x, crypto).toFixed(2), x === ours && targeted ? (vs >= 0.9 ? 'met' : '**missed**') : '']);
+    }
+  }
+  sections.signing = md(['case: implementation', 'ops/CPU-s', 'x bare Smithy', 'x node:crypto', 'target >= 0.90'], rows);
+  const prof: string[] = [];
+  for (const [k, p] of Object.entries<Any>(r.signing.profiles ?? {})) {
+    prof.push(`**${k}** (${n0(p.sampledMs)} ms sampled): ` + p.categories.slice(0, 6).map((c: Any) => `${c.category} ${c.selfPct.toFixed(1)} %`).join(', '));
+    prof.push('', md(['function (where)', 'self %', 'total %'], p.top.slice(0, 10).map((t: Any) => [`\`${t.fn}\` (${t.where || t.category})`, t.selfPct.toFixed(1), t.totalPct.toFixed(1)])), '');
+  }
+  sections['signing-profile'] = prof.join('\n');
+}
+
+if (r.coldstart?.ours) {
+  const c = r.coldstart;
+  const rows = Object.entries<Any>(c.ours).map(([name, o]) => {
+    const b = c.baseline[name];
+    const token = name.startsWith('issue-');
+    const t: string[] = [];
+    if (token) t.push(o.size <= 20 * 1024 ? 'size ok' : '**size**', o.requireMs <= 10 ? 'require ok' : '**require**');
+    if (b) t.push(o.coldMs / b.coldMs <= 0.2 ? '1/5 ok' : '**1/5**');
+    return [name, n1(o.size / 1024), n1(o.requireMs), n1(o.invokeMs), n1(o.coldMs), n1(o.cpuMs), `${o.okRuns}/${o.runs}`, b ? n0(b.size / 1024) : '-', b ? n1(b.coldMs) : '-', b ? (o.coldMs / b.coldMs).toFixed(2) : 'n/a', t.join(', ')];
+  });
+  sections.coldstart = `Median of ${c.runs} fresh processes per function (ours and its baseline alternated).\n\n` +
+    md(['function', 'KB (min)', 'require ms', '1st call ms', 'cold ms', 'cold CPU ms', 'ok', 'baseline KB', 'baseline cold ms', 'x baseline', 'targets'], rows);
+  const p = Object.entries<Any>(c.withoutAwsSdk ?? {}).map(([name, o]) => {
+    const b = c.baseline[name];
+    return [name, n1(o.size / 1024), n1(o.requireMs), n1(o.coldMs), `${o.okRuns}/${o.runs}`, b ? (o.coldMs / b.coldMs).toFixed(2) : 'n/a', n1(c.ours[name].coldMs - o.coldMs)];
+  });
+  sections['coldstart-noaws'] = md(['function', 'KB (min)', 'require ms', 'cold ms', 'ok', 'x baseline', 'ms saved'], p);
+  sections['coldstart-inputs'] = md(['bundle', 'largest inputs (KB, minified)'], Object.entries<Any>(c.ours).map(([name, o]) => [name, o.topInputs.map((i: Any) => `${i.origin} ${(i.bytes / 1024).toFixed(1)}`).join(', ')]));
+}
+
+if (r.ingest?.runs) {
+  const rows = Object.entries<Any>(r.ingest.runs).map(([label, x]) => {
+    const raw = median(x.raw.map((y: Any) => y.mibPerSec));
+    const ours = median(x.ours.map((y: Any) => y.mibPerSec));
+    const parts = median(x.ours.map((y: Any) => y.bytes / 1048576 / (y.phases.parts.ms / 1000)));
+    const hwm = Math.max(...x.ours.map((y: Any) => y.vmHwmMiB));
+    return [label, n0(raw), n0(ours), (ours / raw).toFixed(2), n0(parts), (parts / raw).toFixed(2), n0(Math.max(...x.raw.map((y: Any) => y.vmHwmMiB))), n0(hwm), `${x.ours.length}`,
+      `${ours / raw >= 0.7 ? 'tput ok' : '**tput**'}, ${hwm <= 160 ? 'rss ok' : '**rss**'}`];
+  });
+  sections.ingest = md(['object', 'raw MiB/s', 'ours MiB/s', 'x raw', 'ours during parts MiB/s', 'parts x raw', 'raw peak RSS MiB', 'ours peak RSS MiB (VmHWM)', 'runs', 'targets'], rows);
+  const ph = Object.entries<Any>(r.ingest.runs).map(([label, x]) => {
+    const m = (f: (y: Any) => number) => n0(median(x.ours.map(f)));
+    const mr = (f: (y: Any) => number) => n0(median(x.raw.map(f)));
+    return [label, m((y) => y.ms), m((y) => y.phases.parts.ms), `${x.ours[0].phases.parts.n}`, m((y) => y.phases.complete.ms), m((y) => (y.phases.apply?.ms ?? 0) + (y.phases.init?.ms ?? 0) + (y.phases.commit?.ms ?? 0)),
+      m((y) => y.cpuMs), m((y) => y.receiverCpuMs), m((y) => y.parentCpuMs), mr((y) => y.ms), mr((y) => y.cpuMs), mr((y) => y.receiverCpuMs), mr((y) => y.parentCpuMs)];
+  });
+  sections['ingest-phases'] = md(['object', 'ours total ms', 'parts span', 'parts', 'complete (emulator concat)', 'apply+init+commit', 'client CPU', 'emulator CPU', 's3rver CPU', 'raw total ms', 'raw client CPU', 'sink CPU', 'raw s3rver CPU'], ph);
+  const p = r.ingest.profile;
+  if (p) sections['ingest-profile'] = `Child of the largest object (${n0(p.sampledMs)} ms sampled): ` + p.categories.slice(0, 5).map((c: Any) => `${c.category} ${c.selfPct.toFixed(1)} %`).join(', ') + '\n\n' +
+    md(['function (where)', 'self %', 'total %'], p.top.slice(0, 10).map((t: Any) => [`\`${t.fn}\` (${t.where || t.category})`, t.selfPct.toFixed(1), t.totalPct.toFixed(1)]));
+}
+
+if (r.pipeline?.batches) {
+  const out: string[] = [`Local stack started in ${n0(r.pipeline.startMs)} ms.`, ''];
+  out.push(md(['batch', 'objects', 'published', 'wall ms', 'put -> published median ms', 'p90 ms', 'handler time ms (sum)', 'handler time / wall', 'callbacks (failed)'],
+    r.pipeline.batches.map((b: Any) => [b.batch === 1 ? '1: at once, cold workers' : b.batch === 2 ? '2: at once, warm' : '3: one at a time, warm', b.count, b.published, n0(b.wallMs), n0(median(b.latencies)), n0(quantile(b.latencies, 0.9)), n0(b.handlerMs), (b.handlerMs / b.wallMs).toFixed(2), `${b.deliveries} (${b.failedDeliveries})`])));
+  out.push('');
+  for (const b of r.pipeline.batches) {
+    out.push(`Batch ${b.batch} handler durations: ` + Object.entries<number[]>(b.durations).map(([fn, ds]) => `${fn} ${ds.length} x median ${n0(median(ds))} ms`).join('; ') + '.');
+  }
+  sections.pipeline = out.join('\n');
+}
+
+const readme = join(import.meta.dirname, 'README.md');
+let text = readFileSync(readme, 'utf8');
+for (const [name, body] of Object.entries(sections)) {
+  const re = new RegExp(`(<!-- BEGIN ${name} -->\\n)[\\s\\S]*?(<!-- END ${name} -->)`);
+  if (re.test(text)) text = text.replace(re, (_, begin: string, end: string) => `${begin}${body}\n${end}`);
+}
+writeFileSync(readme, text);
+console.log(`README updated from ${file}: ${Object.keys(sections).join(', ')}`);
