@@ -5,9 +5,16 @@ export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca49
 export const ALGORITHM = 'AWS4-HMAC-SHA256';
 export const SERVICE = 'vod';
 
+const RFC3986_EXTRA = /[!'()*]/;
+const RFC3986_EXTRA_ALL = /[!'()*]/g;
+
 /** RFC 3986 escaping as SigV4 canonicalises it (and as `@smithy/signature-v4` does). */
 export function escapeUri(value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const escaped = encodeURIComponent(value);
+  // the regex replace with a callback is the slow part: run it only when encodeURIComponent left one of !'()*
+  return RFC3986_EXTRA.test(escaped)
+    ? escaped.replace(RFC3986_EXTRA_ALL, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    : escaped;
 }
 
 /** Parses a raw query string into decoded pairs, in order; `+` is a space (form encoding). */

@@ -7,6 +7,8 @@ import { smithySigner } from './smithy.ts';
 export const DEFAULT_EXPIRES_SECONDS = 900;
 export const MAX_EXPIRES_SECONDS = 604_800;
 const EXPIRES = 'X-Amz-Expires';
+const ADDED_KEYS = ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', EXPIRES, 'X-Amz-NotSignBody', 'X-Amz-SignedHeaders', 'X-Amz-SignedQueries'];
+const ADDED_KEYS_WITH_TOKEN = [...ADDED_KEYS, 'X-Amz-Security-Token'];
 
 /** A signed-URL request: `query` holds `Action`, `Version` and the parameters, in the order to send them. */
 export interface QueryRequest {
@@ -33,32 +35,35 @@ export function checkExpires(value: unknown): number {
  * @example await signQuery({ method: 'GET', query: { Action: 'GetPlayInfo', Version: '2019-03-15', video_id: 'v1' } }, { credentials, region: 'cn-north-1' })
  */
 export async function signQuery(req: QueryRequest, opts: SignOptions): Promise<string> {
-  const expires = checkExpires(req.query[EXPIRES] ?? req.expiresIn ?? DEFAULT_EXPIRES_SECONDS);
-  const params: Record<string, string> = {};
-  for (const [key, value] of Object.entries(req.query)) if (key !== EXPIRES) params[key] = value;
-
-  const addedKeys = ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', EXPIRES, 'X-Amz-NotSignBody', 'X-Amz-SignedHeaders', 'X-Amz-SignedQueries'];
-  if (opts.credentials.sessionToken) addedKeys.push('X-Amz-Security-Token');
-  const signedQueries = [...Object.keys(params), ...addedKeys].sort().join(';');
-
-  const request = new HttpRequest({
-    method: req.method,
-    protocol: 'https:',
-    hostname: '',
-    path: '/',
-    query: { ...params, 'X-Amz-NotSignBody': '', 'X-Amz-SignedQueries': signedQueries },
-    headers: {},
-  });
+  const src = req.query;
+  const callerExpires = src[EXPIRES] !== undefined;
+  const expires = checkExpires(callerExpires ? src[EXPIRES] : (req.expiresIn ?? DEFAULT_EXPIRES_SECONDS));
+  // one copy of the parameters (presign() copies them again); X-Amz-Expires is presign()'s to add
+  const query: Record<string, string> = {};
+  const keys: string[] = [];
+  for (const key in src) {
+    if (key === EXPIRES) continue;
+    query[key] = src[key]!;
+    keys.push(key);
+  }
+  const token = opts.credentials.sessionToken;
+  const signedQueries = keys.concat(token ? ADDED_KEYS_WITH_TOKEN : ADDED_KEYS).sort().join(';');
+  query['X-Amz-NotSignBody'] = '';
+  query['X-Amz-SignedQueries'] = signedQueries;
+  const request = new HttpRequest({ method: req.method, protocol: 'https:', hostname: '', path: '/', query, headers: {} });
   const presigned = await smithySigner(opts.credentials, opts.region).presign(request, {
     signingDate: opts.now ?? new Date(),
     expiresIn: expires,
   });
   const q = presigned.query as Record<string, string>;
 
-  const order = [...Object.keys(params), EXPIRES, 'X-Amz-Date', 'X-Amz-NotSignBody', 'X-Amz-Credential', 'X-Amz-Algorithm', 'X-Amz-SignedHeaders', 'X-Amz-SignedQueries'];
-  if (opts.credentials.sessionToken) order.push('X-Amz-Security-Token');
-  order.push('X-Amz-Signature');
-  // The caller's own position of X-Amz-Expires wins, as in the original SDK's tokens.
-  const keys = EXPIRES in req.query ? Object.keys(req.query).concat(order.slice(order.indexOf(EXPIRES) + 1)) : order;
-  return keys.map((k) => `${escapeUri(k)}=${escapeUri(q[k] ?? '')}`).join('&');
+  // The original SDK's order: the caller's parameters (X-Amz-Expires where the caller put it, else last), then
+  // the X-Amz-* keys in its fixed order, the signature last.
+  let out = '';
+  for (const key of callerExpires ? Object.keys(src) : keys) out += `${out ? '&' : ''}${escapeUri(key)}=${escapeUri(q[key]!)}`;
+  if (!callerExpires) out += `${out ? '&' : ''}${EXPIRES}=${q[EXPIRES]}`;
+  out += `&X-Amz-Date=${q['X-Amz-Date']}&X-Amz-NotSignBody=&X-Amz-Credential=${escapeUri(q['X-Amz-Credential']!)}`;
+  out += `&X-Amz-Algorithm=${q['X-Amz-Algorithm']}&X-Amz-SignedHeaders=&X-Amz-SignedQueries=${escapeUri(signedQueries)}`;
+  if (token) out += `&X-Amz-Security-Token=${escapeUri(token)}`;
+  return `${out}&X-Amz-Signature=${q['X-Amz-Signature']}`;
 }

@@ -27,21 +27,18 @@ export interface SignOptions {
  */
 export async function signRequest(req: ApiRequest, opts: SignOptions): Promise<Record<string, string>> {
   const signed: Record<string, string> = { host: req.host };
-  const unsigned: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers ?? {})) {
-    const lower = name.toLowerCase();
-    if (lower === 'content-type') signed[lower] = value;
-    else if (lower !== 'host') unsigned[lower] = value;
+  let unsigned: Record<string, string> | undefined;
+  const headers = req.headers;
+  if (headers) {
+    for (const name in headers) {
+      const lower = name.toLowerCase();
+      if (lower === 'content-type') signed[lower] = headers[name]!;
+      else if (lower !== 'host') (unsigned ??= {})[lower] = headers[name]!;
+    }
   }
-  const request = new HttpRequest({
-    method: req.method,
-    protocol: 'https:',
-    hostname: req.host,
-    path: '/',
-    query: req.query,
-    headers: signed,
-    ...(req.body === undefined ? {} : { body: req.body }),
-  });
-  const result = await smithySigner(opts.credentials, opts.region).sign(request, { signingDate: opts.now ?? new Date() });
-  return { ...unsigned, ...(result.headers as Record<string, string>) };
+  const request = new HttpRequest({ method: req.method, protocol: 'https:', hostname: req.host, path: '/', query: req.query, headers: signed, body: req.body });
+  const result = (await smithySigner(opts.credentials, opts.region).sign(request, { signingDate: opts.now ?? new Date() })).headers as Record<string, string>;
+  // Smithy's result is a fresh object: the unsigned headers go into it (never over a signed one)
+  if (unsigned) for (const name in unsigned) if (!(name in result)) result[name] = unsigned[name]!;
+  return result;
 }

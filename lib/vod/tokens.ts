@@ -10,7 +10,14 @@ export interface SignContext { credentials: Credentials; region: string; now: Da
  * DEL and non-ASCII escaped as `\uXXXX` (ensure_ascii). The token bytes must match that SDK's exactly.
  */
 export function pythonJsonDumps(obj: Record<string, string>): string {
-  return `{${Object.entries(obj).map(([k, v]) => `${pythonJson(k)}: ${pythonJson(v)}`).join(', ')}}`;
+  let out = '';
+  for (const key in obj) out += `${out ? ', ' : ''}${jsonString(key)}: ${jsonString(obj[key]!)}`;
+  return `{${out}}`;
+}
+
+/** A JSON string as Python writes it; a signed query (printable ASCII, no `"` or `\`) is just quoted. */
+function jsonString(value: string): string {
+  return /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/.test(value) ? `"${value}"` : pythonJson(value);
 }
 
 function sign(method: 'GET' | 'POST', action: string, version: string, params: object, ctx: SignContext): Promise<string> {
