@@ -10,9 +10,13 @@ export const CallbackBody = v.object({
   Version: str,
   EventType: v.pipe(v.string(), v.minLength(1)),
   EventTime: str,
-  Data: v.object({
-    Code: str, Message: str, Vid: str, SpaceName: str, CallbackArgs: str, JobId: str, SourceUrl: str, RunId: str, TemplateId: str,
-  }),
+  // an array passes valibot's object check (every field is optional): refuse it explicitly
+  Data: v.pipe(
+    v.custom<Record<string, unknown>>((d) => typeof d === 'object' && d !== null && !Array.isArray(d), 'Data must be an object'),
+    v.object({
+      Code: str, Message: str, Vid: str, SpaceName: str, CallbackArgs: str, JobId: str, SourceUrl: str, RunId: str, TemplateId: str,
+    }),
+  ),
 });
 export type CallbackBody = v.InferOutput<typeof CallbackBody>;
 
