@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { startStack, type LocalStack } from '../../local/stack/index.ts';
+import { recordLines } from '../support/log-guard.ts';
 
 const sample = await readFile(new URL('../../samples/sample.mp4', import.meta.url));
 let stack: LocalStack;
@@ -16,7 +17,7 @@ const source = createServer((req, res) => {
 });
 
 before(async () => {
-  stack = await startStack({ ports: 'ephemeral', watch: false, emulator: { transcodeDelayMs: 200, seed: 11 } });
+  stack = await startStack({ ports: 'ephemeral', watch: false, emulator: { transcodeDelayMs: 200, seed: 11 }, onOfflineLine: (l) => recordLines('osls offline', [l]) });
   await new Promise<void>((r) => source.listen(0, '127.0.0.1', r));
 });
 after(async () => {

@@ -1,4 +1,5 @@
 /** Shared pieces of the HTTP handler tests (test/handlers/*): fixtures, a loopback emulator, response decoding. */
+import '../../support/log-guard.ts';
 import { readFileSync } from 'node:fs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { loadConfig, newVodClient, type Config } from '#lib/config';

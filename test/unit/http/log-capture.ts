@@ -1,6 +1,7 @@
 import { Console } from 'node:console';
 import { Writable } from 'node:stream';
 import { logger } from '#lib/http';
+import { recordLines } from '../../support/log-guard.ts';
 
 /**
  * Captures the log lines of the shared logger while `fn` runs, one parsed JSON object per line.
@@ -23,5 +24,6 @@ export async function captureLogs<T>(fn: () => Promise<T>): Promise<{ result: T;
     return { result, lines, logs: lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>) };
   } finally {
     holder.console = original;
+    recordLines('captured handler logs', lines);
   }
 }

@@ -1,4 +1,5 @@
 // Shared by the pipeline's handler and unit tests: real local services on ephemeral 127.0.0.1 ports.
+import '../../support/log-guard.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
