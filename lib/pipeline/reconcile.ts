@@ -26,7 +26,7 @@ const SCANNED: ItemState[] = ['received', 'uploading', 'committed', 'transcoding
 /**
  * Finds items not updated for `stuckAfterSeconds` and drives them on without calling another function: a URL
  * job is re-queried (QueryUploadTaskInfo) and, once it has a Vid, announced; 'committed' re-emits
- * 'UploadCommitted'; 'transcoding' re-queries GetPlayInfo and re-emits 'TranscodeCompleted' when streams exist;
+ * 'UploadCommitted'; 'transcoding' re-queries GetPlayInfo and re-emits 'TranscodeCompleted' when renditions (not just the origin) exist;
  * 'transcoded' re-emits 'TranscodeCompleted' (policy 'always'); a stalled S3 ingest is marked failed (its S3
  * event is retried by Lambda and then lands in the DLQ). Every item it touches gets a fresh `updatedAt`, so it
  * waits another period. The consumers are idempotent, so a re-emitted event never has a second effect.
@@ -70,7 +70,8 @@ async function driveOn(deps: PipelineDeps, item: Item, opts: ReconcileOptions): 
       if (!item.vid || !item.runId) return 'skipped';
       const info = await deps.vod.getPlayInfo({ video_id: item.vid });
       await deps.store.touch(item.id, item.state);
-      if (!info.Data.PlayInfoList?.length) return 'waiting';
+      // only renditions count: a video still transcoding may be served as its source ('origin')
+      if (!(info.Data.PlayInfoList ?? []).some((p) => (p as { Definition?: unknown } | null)?.Definition !== 'origin')) return 'waiting';
       await deps.bus.emit('TranscodeCompleted', { vid: item.vid, runId: item.runId, spaceName: item.spaceName, code: 'Success' });
       return 'reemitted';
     }
