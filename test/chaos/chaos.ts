@@ -166,6 +166,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     // again (serverless-s3-local does not retry a failed invocation; Lambda would, twice, then the DLQ)
     const deadline = Date.now() + (opts.timeoutMs ?? 600_000);
     let lastReconcile = 0;
+    let reconciling = false;
     let rows: ItemRow[] = [];
     for (;;) {
       rows = await scan(doc, stack.itemsTable);
@@ -193,13 +194,15 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
           background(invoke(stack, 'ingest-object', o.event).finally(() => { o.redelivering = false; }));
         }
       }
-      if (now - lastReconcile > 2000) {
+      // one reconcile run at a time (overlapping runs re-emit the same items and pile up workers)
+      if (now - lastReconcile > 2000 && !reconciling) {
         lastReconcile = now;
+        reconciling = true;
         driver.reconcileRuns += 1;
         background(invoke(stack, 'reconcile', scheduleEvent(new Date())).then((r) => {
           const actions = (r.payload as { actions?: Record<string, number> } | null)?.actions ?? {};
           for (const [k, v] of Object.entries(actions)) driver.reconcileActions[k] = (driver.reconcileActions[k] ?? 0) + v;
-        }));
+        }).finally(() => { reconciling = false; }));
       }
       if (Math.floor((now - tPut) / 10_000) !== Math.floor((now - tPut - 500) / 10_000)) {
         const states: Record<string, number> = {};
