@@ -1,20 +1,35 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
+import { crc32Combine } from './crc32-combine.ts';
 import { UploadError } from './errors.ts';
 
-/** Size, md5 (hex) and CRC32 (IEEE) of stored bytes, computed while streaming. */
+const MiB = 1024 * 1024;
+
+/** Size, md5 (hex; '' when not computed) and CRC32 (IEEE) of stored bytes, computed while streaming. */
 export interface Digest { size: number; md5: string; crc32: number }
+
+/** A stored blob as one piece of a concatenated blob (its size and CRC32 as computed when it was stored). */
+export interface PieceRef { blob: string; size: number; crc32: number }
 
 /** Stored bytes by id: in memory, or as files under a directory (bounded memory for big uploads). */
 export interface BlobStore {
-  /** Streams `source` into blob `id`. `verify` may throw to reject the bytes, which are then discarded. */
-  put(id: string, source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, opts?: { maxBytes?: number; verify?: (d: Digest) => void }): Promise<Digest>;
-  /** Builds blob `id` from the given blobs in order (they are kept). */
-  concat(id: string, parts: string[]): Promise<Digest>;
+  /**
+   * Streams `source` into blob `id`. `verify` may throw to reject the bytes, which are then discarded.
+   * `md5: false` skips the md5 (the digest's md5 is then ''): multipart parts need only their CRC32.
+   */
+  put(id: string, source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, opts?: { maxBytes?: number; verify?: (d: Digest) => void; md5?: boolean }): Promise<Digest>;
+  /**
+   * Makes blob `id` the given blobs in order without copying a byte: they become pieces of `id` (deleted with
+   * it; do not delete them on their own). Size and CRC32 come from the pieces' own (CRC32 combined, nothing is
+   * read); the digest's md5 is '' (see {@link BlobStore.md5}).
+   */
+  concat(id: string, pieces: readonly PieceRef[]): Promise<Digest>;
+  /** md5 (hex) of the blob's bytes, read in order. */
+  md5(id: string): Promise<string>;
   size(id: string): Promise<number | undefined>;
   /** Bytes [start, end] inclusive. */
   stream(id: string, start: number, end: number): AsyncIterable<Uint8Array>;
@@ -23,24 +38,48 @@ export interface BlobStore {
 }
 
 class Hasher {
-  private md5 = createHash('md5');
+  private readonly md5: ReturnType<typeof createHash> | undefined;
   private crc = 0;
   size = 0;
-  constructor(private readonly maxBytes = Number.POSITIVE_INFINITY) {}
+  constructor(private readonly maxBytes = Number.POSITIVE_INFINITY, withMd5 = true) {
+    this.md5 = withMd5 ? createHash('md5') : undefined;
+  }
   update(chunk: Uint8Array): void {
     this.size += chunk.length;
     if (this.size > this.maxBytes) throw new UploadError(413, 4013, 'EntityTooLarge', `body larger than ${this.maxBytes} bytes`);
-    this.md5.update(chunk);
+    this.md5?.update(chunk);
     this.crc = crc32(chunk, this.crc);
   }
-  digest(): Digest { return { size: this.size, md5: this.md5.digest('hex'), crc32: this.crc >>> 0 }; }
+  digest(): Digest { return { size: this.size, md5: this.md5?.digest('hex') ?? '', crc32: this.crc >>> 0 }; }
+}
+
+function concatDigest(pieces: readonly PieceRef[]): Digest {
+  let size = 0;
+  let crc = 0;
+  for (const p of pieces) {
+    crc = crc32Combine(crc, p.crc32, p.size);
+    size += p.size;
+  }
+  return { size, md5: '', crc32: crc };
+}
+
+async function md5Of(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<string> {
+  const h = createHash('md5');
+  for await (const c of chunks) h.update(c);
+  return h.digest('hex');
+}
+
+async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const out: Uint8Array[] = [];
+  for await (const c of chunks) out.push(c);
+  return Buffer.concat(out);
 }
 
 export class MemoryBlobs implements BlobStore {
   private readonly blobs = new Map<string, Buffer[]>();
 
-  async put(id: string, source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, opts: { maxBytes?: number; verify?: (d: Digest) => void } = {}): Promise<Digest> {
-    const h = new Hasher(opts.maxBytes);
+  async put(id: string, source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, opts: { maxBytes?: number; verify?: (d: Digest) => void; md5?: boolean } = {}): Promise<Digest> {
+    const h = new Hasher(opts.maxBytes, opts.md5 ?? true);
     const chunks: Buffer[] = [];
     for await (const c of source) { h.update(c); chunks.push(Buffer.from(c.buffer, c.byteOffset, c.byteLength)); }
     const d = h.digest();
@@ -49,13 +88,15 @@ export class MemoryBlobs implements BlobStore {
     return d;
   }
 
-  async concat(id: string, parts: string[]): Promise<Digest> {
-    const h = new Hasher();
+  async concat(id: string, pieces: readonly PieceRef[]): Promise<Digest> {
     const chunks: Buffer[] = [];
-    for (const p of parts) for (const c of this.get(p)) { h.update(c); chunks.push(c); }
+    for (const p of pieces) for (const c of this.get(p.blob)) chunks.push(c);
+    for (const p of pieces) this.blobs.delete(p.blob);
     this.blobs.set(id, chunks);
-    return h.digest();
+    return concatDigest(pieces);
   }
+
+  async md5(id: string): Promise<string> { return md5Of(this.get(id)); }
 
   async size(id: string): Promise<number | undefined> {
     const b = this.blobs.get(id);
@@ -73,10 +114,8 @@ export class MemoryBlobs implements BlobStore {
     }
   }
 
-  async read(id: string, offset: number, length: number): Promise<Buffer> {
-    const out: Uint8Array[] = [];
-    for await (const c of this.stream(id, offset, offset + length - 1)) out.push(c);
-    return Buffer.concat(out);
+  read(id: string, offset: number, length: number): Promise<Buffer> {
+    return collect(this.stream(id, offset, offset + length - 1));
   }
 
   async delete(id: string): Promise<void> { this.blobs.delete(id); }
@@ -88,12 +127,18 @@ export class MemoryBlobs implements BlobStore {
   }
 }
 
+/**
+ * Blobs as files: `blobs/{id}` for stored bytes, `manifests/{id}.json` (the ordered pieces with their sizes) for a
+ * concatenated blob, whose bytes stay in its pieces' files. Both survive a restart.
+ */
 export class DiskBlobs implements BlobStore {
   private seq = 0;
+  private readonly manifests = new Map<string, PieceRef[]>();
   constructor(private readonly dir: string) {}
 
   async init(): Promise<void> {
     await mkdir(join(this.dir, 'blobs'), { recursive: true });
+    await mkdir(join(this.dir, 'manifests'), { recursive: true });
     await rm(join(this.dir, 'tmp'), { recursive: true, force: true });
     await mkdir(join(this.dir, 'tmp'), { recursive: true });
   }
@@ -103,15 +148,36 @@ export class DiskBlobs implements BlobStore {
     return join(this.dir, 'blobs', id);
   }
 
-  private async write(id: string, fill: (write: (c: Uint8Array) => Promise<void>) => Promise<void>, verify?: (d: Digest) => void, maxBytes?: number): Promise<Digest> {
+  private manifestPath(id: string): string {
+    if (!/^[A-Za-z0-9._-]+$/.test(id)) throw new Error('bad blob id');
+    return join(this.dir, 'manifests', `${id}.json`);
+  }
+
+  /** The pieces of a concatenated blob, or undefined for a plain one. */
+  private async manifest(id: string): Promise<PieceRef[] | undefined> {
+    const cached = this.manifests.get(id);
+    if (cached) return cached;
+    let text: string;
+    try {
+      text = await readFile(this.manifestPath(id), 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw e;
+    }
+    const pieces = (JSON.parse(text) as { pieces: PieceRef[] }).pieces;
+    this.manifests.set(id, pieces);
+    return pieces;
+  }
+
+  private async write(id: string, source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, h: Hasher, verify?: (d: Digest) => void): Promise<Digest> {
     const tmp = join(this.dir, 'tmp', `${id}.${process.pid}.${++this.seq}`);
     const ws = createWriteStream(tmp);
-    const h = new Hasher(maxBytes);
     try {
-      await fill(async (c) => {
+      for await (const c of source) {
         h.update(c);
-        if (!ws.write(c)) await Promise.race([once(ws, 'drain'), once(ws, 'error').then(([e]) => { throw e; })]);
-      });
+        // events.once rejects when 'error' fires first, and removes its listeners either way
+        if (!ws.write(c)) await once(ws, 'drain');
+      }
       ws.end();
       await once(ws, 'finish');
       const d = h.digest();
@@ -125,25 +191,52 @@ export class DiskBlobs implements BlobStore {
     }
   }
 
-  put(id: string, source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, opts: { maxBytes?: number; verify?: (d: Digest) => void } = {}): Promise<Digest> {
-    return this.write(id, async (w) => { for await (const c of source) await w(c); }, opts.verify, opts.maxBytes);
+  put(id: string, source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, opts: { maxBytes?: number; verify?: (d: Digest) => void; md5?: boolean } = {}): Promise<Digest> {
+    return this.write(id, source, new Hasher(opts.maxBytes, opts.md5 ?? true), opts.verify);
   }
 
-  concat(id: string, parts: string[]): Promise<Digest> {
-    return this.write(id, async (w) => {
-      for (const p of parts) for await (const c of createReadStream(this.path(p))) await w(c as Buffer);
-    });
+  async concat(id: string, pieces: readonly PieceRef[]): Promise<Digest> {
+    const list = pieces.map((p) => ({ blob: p.blob, size: p.size, crc32: p.crc32 }));
+    for (const p of list) this.path(p.blob); // validates the ids
+    const tmp = join(this.dir, 'tmp', `${id}.${process.pid}.${++this.seq}.json`);
+    await writeFile(tmp, JSON.stringify({ pieces: list }));
+    await rename(tmp, this.manifestPath(id));
+    this.manifests.set(id, list);
+    return concatDigest(list);
+  }
+
+  async md5(id: string): Promise<string> {
+    const size = await this.size(id);
+    if (size === undefined) throw new Error(`blob ${id} not found`);
+    return md5Of(size === 0 ? [] : this.stream(id, 0, size - 1));
   }
 
   async size(id: string): Promise<number | undefined> {
+    const m = await this.manifest(id);
+    if (m) return m.reduce((n, p) => n + p.size, 0);
     try { return (await stat(this.path(id))).size; } catch { return undefined; }
   }
 
-  stream(id: string, start: number, end: number): AsyncIterable<Uint8Array> {
-    return createReadStream(this.path(id), { start, end });
+  async *stream(id: string, start: number, end: number): AsyncIterable<Uint8Array> {
+    const m = await this.manifest(id);
+    if (!m) {
+      yield* createReadStream(this.path(id), { start, end, highWaterMark: MiB }) as AsyncIterable<Buffer>;
+      return;
+    }
+    let pos = 0;
+    for (const p of m) {
+      const pStart = pos;
+      pos += p.size;
+      if (pos <= start || p.size === 0) continue;
+      if (pStart > end) break;
+      const range = { start: Math.max(0, start - pStart), end: Math.min(p.size - 1, end - pStart), highWaterMark: MiB };
+      yield* createReadStream(this.path(p.blob), range) as AsyncIterable<Buffer>;
+    }
   }
 
   async read(id: string, offset: number, length: number): Promise<Buffer> {
+    if (length <= 0) return Buffer.alloc(0);
+    if (await this.manifest(id)) return collect(this.stream(id, offset, offset + length - 1));
     const fh = await open(this.path(id), 'r');
     try {
       const buf = Buffer.alloc(length);
@@ -152,5 +245,13 @@ export class DiskBlobs implements BlobStore {
     } finally { await fh.close(); }
   }
 
-  async delete(id: string): Promise<void> { await rm(this.path(id), { force: true }); }
+  async delete(id: string): Promise<void> {
+    const m = await this.manifest(id);
+    if (m) {
+      for (const p of m) await rm(this.path(p.blob), { force: true });
+      await rm(this.manifestPath(id), { force: true });
+      this.manifests.delete(id);
+    }
+    await rm(this.path(id), { force: true });
+  }
 }

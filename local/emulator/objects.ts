@@ -23,6 +23,23 @@ export async function recordObject(ctx: Ctx, a: { uri: string; blob: string; dig
   return obj;
 }
 
+const md5s = new WeakMap<StoredObject, Promise<string>>();
+
+/**
+ * The object's md5, computed once from its bytes when it is not known yet (a multipart object whose parts were
+ * not hashed in order while they arrived, e.g. across a restart) and kept on the object (persisted with the state).
+ */
+export async function objectMd5(ctx: Ctx, obj: StoredObject): Promise<string> {
+  if (obj.md5) return obj.md5;
+  let p = md5s.get(obj);
+  if (!p) {
+    p = ctx.blobs.md5(obj.blob).then((md5) => (obj.md5 = md5));
+    md5s.set(obj, p);
+    void p.catch(() => md5s.delete(obj));
+  }
+  return p;
+}
+
 /** Stores a placeholder snapshot image for a video and returns its uri. */
 export async function snapshot(ctx: Ctx, space: string): Promise<string> {
   const uri = `tos-emu-i-0001/${ctx.rng.hex(32)}`;

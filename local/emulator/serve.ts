@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import type { Ctx } from './context.ts';
+import { objectMd5 } from './objects.ts';
 import type { StoredObject } from './state.ts';
 import { playAuth } from './videos.ts';
 
@@ -31,7 +32,8 @@ function range(header: string | undefined, size: number): [number, number] | nul
 /** Sends stored bytes with Range support (one range; multi-range requests get the whole file). */
 async function sendObject(ctx: Ctx, req: IncomingMessage, res: ServerResponse, o: StoredObject, contentType: string): Promise<void> {
   const r = range(req.headers.range, o.size);
-  const common = { 'content-type': contentType, 'accept-ranges': 'bytes', etag: `"${o.md5}"`, 'cache-control': 'private, max-age=60' };
+  const md5 = await objectMd5(ctx, o);
+  const common = { 'content-type': contentType, 'accept-ranges': 'bytes', etag: `"${md5}"`, 'cache-control': 'private, max-age=60' };
   if (r === 'bad') return plain(res, 416, 'range not satisfiable', { 'content-range': `bytes */${o.size}` });
   const [start, end] = r ?? [0, o.size - 1];
   const length = o.size === 0 ? 0 : end - start + 1;

@@ -1,4 +1,6 @@
+import { createHash, type Hash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { Digest } from './blobs.ts';
 import { readBody } from './body.ts';
 import type { Ctx } from './context.ts';
 import { UploadError } from './errors.ts';
@@ -40,6 +42,46 @@ function session(ctx: Ctx, oid: string, req: IncomingMessage): UploadSession {
   if (given !== auth) throw new UploadError(403, 4006, 'InvalidAuthorization', 'Authorization does not match the store uri');
   if (s.committed) throw new UploadError(409, 4009, 'SessionCommitted', 'the session of this store uri is already committed');
   return s;
+}
+
+/**
+ * md5 of a multipart upload's parts 1..k in part-number order, advanced in the background as parts arrive, so that
+ * completion rarely has to read the object again (in memory only: after a restart the md5 is computed lazily).
+ * `blobs` are the part blobs hashed, in order: completion uses the md5 only when its parts are exactly those.
+ */
+interface Md5Cursor { hash: Hash; next: number; blobs: string[]; running: Promise<void> | null; broken: boolean }
+const cursors = new WeakMap<Multipart, Md5Cursor>();
+
+function advanceMd5(ctx: Ctx, m: Multipart): void {
+  let c = cursors.get(m);
+  if (!c) cursors.set(m, (c = { hash: createHash('md5'), next: 1, blobs: [], running: null, broken: false }));
+  if (c.running || c.broken || !m.parts[String(c.next)]) return;
+  const cur = c;
+  cur.running = (async () => {
+    await undefined; // the body runs after `running` is set, so its `finally` always clears it
+    try {
+      // the condition is checked again after each part, in the same tick as `running = null`: no part is missed
+      for (let p = m.parts[String(cur.next)]; p && !cur.broken; p = m.parts[String(cur.next)]) {
+        if (p.size > 0) for await (const chunk of ctx.blobs.stream(p.blob, 0, p.size - 1)) cur.hash.update(chunk);
+        cur.blobs.push(p.blob);
+        cur.next++;
+      }
+    } catch {
+      cur.broken = true; // e.g. the part was replaced and its blob deleted meanwhile
+    } finally {
+      cur.running = null;
+    }
+  })();
+}
+
+/** The md5 of `blobs` concatenated if the cursor hashed exactly those, else '' (computed later, when needed). */
+async function cursorMd5(m: Multipart, blobs: string[]): Promise<string> {
+  const c = cursors.get(m);
+  if (!c) return '';
+  while (c.running) await c.running;
+  cursors.delete(m);
+  if (c.broken || c.blobs.length !== blobs.length || c.blobs.some((b, i) => b !== blobs[i])) return '';
+  return c.hash.digest('hex');
 }
 
 function multipart(ctx: Ctx, oid: string, uploadId: string): Multipart {
@@ -84,10 +126,12 @@ async function putPart(ctx: Ctx, req: IncomingMessage, m: Multipart, rawNumber: 
   const n = Number(rawNumber);
   const expected = expectedCrc(req);
   const blob = newBlobId(ctx, 'p');
-  const digest = await ctx.blobs.put(blob, req, { maxBytes: ctx.opts.maxUploadBytes, verify: crcCheck(expected) });
+  // a part needs only its CRC32; the object's md5 is hashed over the parts in order (advanceMd5)
+  const digest = await ctx.blobs.put(blob, req, { maxBytes: ctx.opts.maxUploadBytes, verify: crcCheck(expected), md5: false });
   if (!ctx.state.multiparts[m.uploadId]) { await ctx.blobs.delete(blob); throw new UploadError(404, 4007, 'NoSuchUpload', 'upload was completed meanwhile'); }
   const old = m.parts[String(n)];
   m.parts[String(n)] = { crc32: digest.crc32, size: digest.size, blob };
+  advanceMd5(ctx, m);
   if (old) await ctx.blobs.delete(old.blob);
   await ctx.store.save();
   return { status: 200, payload: { partNumber: n, crc32: hex8(digest.crc32), size: digest.size } };
@@ -115,10 +159,20 @@ async function complete(ctx: Ctx, req: IncomingMessage, s: UploadSession, m: Mul
     if (i < entries.length - 1 && p.size < 5 * MiB) throw new UploadError(400, 4016, 'EntityTooSmall', `part ${e.n} is smaller than 5 MiB and not the last`);
     return p;
   });
-  const blob = newBlobId(ctx, 'o');
-  const digest = await ctx.blobs.concat(blob, parts.map((p) => p.blob));
+  // Claimed before the first await: a concurrent completion or part of this upload is refused (NoSuchUpload).
   delete ctx.state.multiparts[m.uploadId];
-  for (const p of Object.values(m.parts)) await ctx.blobs.delete(p.blob);
+  const blob = newBlobId(ctx, 'o');
+  let digest: Digest;
+  try {
+    const md5 = await cursorMd5(m, parts.map((p) => p.blob));
+    // the object is its parts, in order (a manifest, no copy); parts were CRC-checked on arrival
+    digest = { ...(await ctx.blobs.concat(blob, parts.map((p) => ({ blob: p.blob, size: p.size, crc32: p.crc32 })))), md5 };
+  } catch (e) {
+    ctx.state.multiparts[m.uploadId] = m;
+    throw e;
+  }
+  const used = new Set(parts.map((p) => p.blob));
+  for (const p of Object.values(m.parts)) if (!used.has(p.blob)) await ctx.blobs.delete(p.blob);
   await recordObject(ctx, { uri: m.storeUri, blob, digest, space: s.space, fileType: s.fileType });
   await ctx.store.save();
   return { status: 200, payload: { key: m.storeUri, hash: hex8(digest.crc32), size: digest.size } };

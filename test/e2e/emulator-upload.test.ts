@@ -116,9 +116,12 @@ describe('emulator upload host', () => {
     assert.deepStrictEqual([up.upload.mode, up.upload.parts?.length], ['multipart', 9]);
     const vid = up.Results[0]!.Vid!;
     assert.deepStrictEqual([up.Results[0]!.VideoMeta!.Md5, up.Results[0]!.VideoMeta!.Size], [hash.digest('hex'), size]);
+    // completion keeps the parts as the object (a manifest of 9 part files): no second copy of the bytes
     const blobs = await readdir(join(dataDir, 'blobs'));
-    assert.deepStrictEqual(blobs.length, 1);
-    assert.equal((await stat(join(dataDir, 'blobs', blobs[0]!))).size, size);
+    assert.deepStrictEqual([blobs.length, (await readdir(join(dataDir, 'manifests'))).length], [9, 1]);
+    let stored = 0;
+    for (const b of blobs) stored += (await stat(join(dataDir, 'blobs', b))).size;
+    assert.equal(stored, size);
     await first.vod.setVideoPublishStatus({ SpaceName: SPACE, Vid: vid, Status: 'Published' });
     const { RunId } = await first.vod.startTranscode({ TemplateId: 'tpl', Vid: vid });
     await first.emu.close();
@@ -137,6 +140,44 @@ describe('emulator upload host', () => {
     const res = await fetch(url, { headers: { range: `bytes=${start0}-${start0 + 99}` } });
     assert.deepStrictEqual([res.status, res.headers.get('content-range')], [206, `bytes ${start0}-${start0 + 99}/${size}`]);
     assert.ok(Buffer.from(await res.arrayBuffer()).equals(pattern(start0, start0 + 100)));
+    // ranges inside one part, across two parts and to the end
+    for (const [a, b] of [[100, 199], [8 * MiB - 3, 8 * MiB + 2], [16 * MiB - 1, 40 * MiB], [size - 7, size - 1]] as const) {
+      const r = await fetch(url, { headers: { range: `bytes=${a}-${b}` } });
+      assert.deepStrictEqual([r.status, r.headers.get('content-range')], [206, `bytes ${a}-${b}/${size}`]);
+      assert.ok(Buffer.from(await r.arrayBuffer()).equals(pattern(a, b + 1)), `range ${a}-${b}`);
+    }
+  });
+
+  it('multipart completed, restarted before CommitUpload: md5 computed from the parts then; out-of-order and replaced parts; no listener leak', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'vod-emu-'));
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const warnings: Error[] = [];
+    const onWarning = (w: Error): void => { warnings.push(w); };
+    process.on('warning', onWarning);
+    cleanups.push(async () => process.off('warning', onWarning));
+    const first = await start({ dataDir });
+    const apply = await first.vod.applyUpload({ SpaceName: SPACE, FileType: 'video' });
+    const { StoreUri, Auth } = apply.UploadAddress.StoreInfos[0]!;
+    const url = `${first.emu.url}/${StoreUri}`;
+    const h = { Authorization: Auth, 'X-Storage-Mode': 'gateway' };
+    const uploadID = ((await uploadHostCall(`${url}?uploads`, { method: 'PUT', headers: h })).body.payload as { uploadID: string }).uploadID;
+    const c = (b: Buffer): string => (crc32(b) >>> 0).toString(16).padStart(8, '0');
+    const p = [pattern(0, 5 * MiB), pattern(5 * MiB, 10 * MiB), pattern(10 * MiB, 10 * MiB + 777)];
+    const put = (n: number, b: Buffer<ArrayBuffer>): Promise<unknown> => uploadHostCall(`${url}?partNumber=${n}&uploadID=${uploadID}`, { method: 'PUT', body: b, headers: { ...h, 'Content-CRC32': c(b) } });
+    // part 3 first, part 1 with wrong bytes then replaced, part 2 last
+    await put(3, p[2]!);
+    await put(1, pattern(1, 5 * MiB + 1));
+    await put(1, p[0]!);
+    await put(2, p[1]!);
+    const done = await uploadHostCall(`${url}?uploadID=${uploadID}`, { method: 'PUT', headers: h, body: p.map((b, i) => `${i + 1}:${c(b)}`).join(',') });
+    const whole = Buffer.concat(p);
+    assert.deepStrictEqual(done.body, { success: 0, payload: { key: StoreUri, hash: c(whole), size: whole.length } });
+    await first.emu.close();
+
+    const second = await start({ dataDir });
+    const commit = await second.vod.commitUpload({ SpaceName: SPACE, SessionKey: apply.UploadAddress.SessionKey, Functions: [{ Name: 'GetMeta' }] });
+    assert.deepStrictEqual([commit.Results[0]!.VideoMeta!.Md5, commit.Results[0]!.VideoMeta!.Size], [md5(whole), whole.length]);
+    assert.deepStrictEqual(warnings.map((w) => w.name).filter((n) => n === 'MaxListenersExceededWarning'), []);
   });
 
   it('MP4 metadata is read from files whose moov box comes last', async () => {

@@ -1,8 +1,8 @@
 import { bodyString, intParam, jsonBody, list, optional, required, type ApiCall } from '../call.ts';
 import { checkSpace, type Ctx } from '../context.ts';
 import { invalid } from '../errors.ts';
-import { snapshot } from '../objects.ts';
-import type { FileType, StoreInfo, UploadSession } from '../state.ts';
+import { objectMd5, snapshot } from '../objects.ts';
+import type { FileType, StoreInfo, StoredObject, UploadSession } from '../state.ts';
 import { startTranscode } from '../transcode.ts';
 import { createVideo, sourceInfo, videoMeta } from '../videos.ts';
 
@@ -90,8 +90,16 @@ export async function commitUpload(ctx: Ctx, call: ApiCall): Promise<unknown> {
   const s = ctx.state.sessions[sessionKey];
   if (!s || s.space !== space) throw invalid('SessionKey', 'unknown session for this space');
   if (s.committed) return s.committed;
-  const obj = s.storeInfos.map((i) => ctx.state.objects[i.storeUri]).find((o) => o !== undefined);
+  const stored = (): StoredObject | undefined => s.storeInfos.map((i) => ctx.state.objects[i.storeUri]).find((o) => o !== undefined);
+  let obj = stored();
   if (!obj) throw invalid('SessionKey', 'no bytes were uploaded in this session');
+  // md5 of a multipart object not hashed on arrival: computed now, once (the state may change meanwhile)
+  while (!obj.md5) {
+    await objectMd5(ctx, obj);
+    if (s.committed) return s.committed;
+    obj = stored();
+    if (!obj) throw invalid('SessionKey', 'no bytes were uploaded in this session');
+  }
 
   const emptyVideo = { Uri: '', Height: 0, Width: 0, Duration: 0, Bitrate: 0, Md5: '', Format: '', Size: 0 };
   const r: Record<string, unknown> = {
