@@ -1,9 +1,9 @@
 // GET /items/{id} -> the pipeline item (id URL-encoded: s3:..., url:..., vid:...), or by Vid; upload credentials left out.
 import * as v from 'valibot';
 import { httpHandler, NotFound, parsePath } from '#lib/http';
-import { pipelineDeps, publicItem, type Item } from '#lib/pipeline';
+import { itemStore, publicItem, type Item } from '#lib/pipeline';
 
-const store = pipelineDeps().store;
+const store = itemStore();
 
 const ItemPath = v.strictObject({
   id: v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty'), v.maxLength(1200, 'must be at most 1200 characters')),

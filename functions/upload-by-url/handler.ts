@@ -2,11 +2,11 @@
 import * as v from 'valibot';
 import { config, requireConfig, vodClient } from '#lib/config';
 import { authorizeRequest, httpHandler, list, parseJsonBody, SpaceName, word } from '#lib/http';
-import { pipelineDeps, startUrlUploads } from '#lib/pipeline';
+import { itemStore, startUrlUploads } from '#lib/pipeline';
 
 const cfg = config();
 const apiKeys = requireConfig('apiKeys');
-const deps = { store: pipelineDeps().store, vod: vodClient() };
+const deps = { store: itemStore(), vod: vodClient() };
 
 const SourceUrl = v.pipe(
   v.string('must be a string'),

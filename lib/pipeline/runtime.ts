@@ -1,22 +1,22 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { config, ddbDocClient, eventBridgeClient, vodClient } from '#lib/config';
+import { config, eventBridgeClient, vodClient } from '#lib/config';
 import { logger } from '#lib/http';
 import { PipelineBus } from './bus.ts';
 import type { PipelineDeps } from './deps.ts';
 import { Idempotency } from './idempotency.ts';
-import { ItemStore } from './item-store.ts';
+import { itemStore } from './item-store-runtime.ts';
 
 let memo: PipelineDeps | undefined;
 
 /**
  * The pipeline's dependencies in a Lambda: the item store on ITEMS_TABLE, the bus EVENT_BUS_NAME, idempotency
- * on IDEMPOTENCY_TABLE, the VodClient and the Powertools logger; built once per container from `config()`.
+ * on IDEMPOTENCY_TABLE, the VodClient and the logger; built once per container from `config()`.
  */
 export function pipelineDeps(): PipelineDeps {
   if (memo) return memo;
   const cfg = config();
   memo = {
-    store: new ItemStore({ doc: ddbDocClient(), tableName: cfg.itemsTable }),
+    store: itemStore(),
     bus: new PipelineBus({ client: eventBridgeClient(), busName: cfg.eventBusName }),
     // Powertools marshals its own records: it gets a plain client, not the document client
     once: new Idempotency({ client: new DynamoDBClient({ region: cfg.awsRegion }), tableName: cfg.idempotencyTable }),

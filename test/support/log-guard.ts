@@ -1,4 +1,4 @@
-// Suite-wide check that no secret reaches a log line. Every line the functions' structured logger (the Powertools
+// Suite-wide check that no secret reaches a log line. Every line the functions' structured logger (the
 // logger of #lib/http), the global console, captureLogs (test/unit/http/log-capture.ts) and the local stack's
 // offline child (startStack's onOfflineLine, fed through `recordLines`) print is scanned for the known local
 // secrets and for secret-shaped text (STS2 session tokens, SigV4 signatures, base64 auth tokens, upload Auth).
