@@ -28,7 +28,13 @@ function isWebStream(body: Readable | ReadableStream<Uint8Array>): body is Reada
   return typeof (body as ReadableStream<Uint8Array>).getReader === 'function';
 }
 
-async function* nodeChunks(stream: Readable): AsyncGenerator<Uint8Array> {
+function nodeChunks(stream: Readable): AsyncIterable<Uint8Array> {
+  // a byte stream yields Buffers: iterate it directly (one async layer less per chunk)
+  if (!stream.readableObjectMode && !stream.readableEncoding) return stream as AsyncIterable<Uint8Array>;
+  return mixedChunks(stream);
+}
+
+async function* mixedChunks(stream: Readable): AsyncGenerator<Uint8Array> {
   for await (const chunk of stream as AsyncIterable<Uint8Array | string>) {
     yield typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
   }

@@ -75,8 +75,8 @@ function bodyInit(data: Uint8Array | string | undefined): RequestInit {
 const GATEWAY = { 'X-Storage-Mode': 'gateway' };
 
 /** Direct upload: `PUT /{storeUri}` with `Content-CRC32` (protocol 5). Returns the reply's payload. */
-export function putObject(ctx: StoreContext, target: StoreTarget, data: Uint8Array): Promise<Record<string, unknown>> {
-  return storeCall(ctx, target, 'PutObject', 'PUT', '', contentHeaders(data), data);
+export function putObject(ctx: StoreContext, target: StoreTarget, data: Uint8Array, crc = crc32Hex(data)): Promise<Record<string, unknown>> {
+  return storeCall(ctx, target, 'PutObject', 'PUT', '', contentHeaders(data, crc), data);
 }
 
 /** Multipart step 1: `PUT /{oid}?uploads` -> the upload id. */

@@ -1,5 +1,11 @@
-/** A part of an upload body: 1-based number, its bytes, and whether it is the last one. */
-export interface Part { partNumber: number; data: Uint8Array; last: boolean; release: () => void }
+import { crc32 } from 'node:zlib';
+import { formatCrc32 } from './crc.ts';
+
+/**
+ * A part of an upload body: 1-based number, its bytes, whether it is the last one, and its CRC32 (8 hex digits)
+ * when it was computed while the bytes were read.
+ */
+export interface Part { partNumber: number; data: Uint8Array; last: boolean; release: () => void; crc32?: string }
 
 /**
  * A fixed set of part buffers handed out and returned: the memory bound of a streaming upload. `acquire`
@@ -67,6 +73,7 @@ export async function* streamParts(chunks: AsyncIterable<Uint8Array>, partSize: 
     for (let partNumber = 1, ended = false; !ended; partNumber++) {
       const buf = await pool.acquire();
       let filled = 0;
+      let crc = 0;
       while (filled < partSize && !ended) {
         const chunk = await next();
         if (!chunk) {
@@ -74,7 +81,9 @@ export async function* streamParts(chunks: AsyncIterable<Uint8Array>, partSize: 
           break;
         }
         const n = Math.min(chunk.byteLength, partSize - filled);
-        buf.set(chunk.subarray(0, n), filled);
+        const piece = n < chunk.byteLength ? chunk.subarray(0, n) : chunk;
+        buf.set(piece, filled);
+        crc = crc32(piece, crc); // while the chunk is in cache, not over the whole part afterwards
         filled += n;
         if (n < chunk.byteLength) carry = chunk.subarray(n);
       }
@@ -82,7 +91,7 @@ export async function* streamParts(chunks: AsyncIterable<Uint8Array>, partSize: 
         carry = await next();
         ended = carry === undefined;
       }
-      yield { partNumber, data: buf.subarray(0, filled), last: ended, release: () => pool.release(buf) };
+      yield { partNumber, data: buf.subarray(0, filled), last: ended, release: () => pool.release(buf), crc32: formatCrc32(crc) };
     }
   } finally {
     await it.return?.(); // closes a file or destroys a stream left half read

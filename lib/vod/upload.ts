@@ -12,6 +12,10 @@ export const MIN_PART_SIZE = 5 * MiB;
 export const DEFAULT_PART_SIZE = 8 * MiB;
 /** Most parts of one multipart upload. */
 export const MAX_PARTS = 10_000;
+/** Part size for a large body of known size when the caller gives none: 3 x fewer requests than 5 MiB parts. */
+export const LARGE_PART_SIZE = 16 * MiB;
+/** Part buffers of a streaming upload (partSize x (parallel + 1)) stay within this when the part size is chosen here. */
+export const PART_MEMORY = 64 * MiB;
 
 /**
  * Everything needed to continue an interrupted multipart upload (persist it from `onCheckpoint`). `auth` is the
@@ -30,7 +34,10 @@ export interface UploadOptions {
   body: UploadBody;
   /** Byte size of a stream body when known (a Buffer's or file's size is known anyway); checked at the end. */
   size?: number;
-  /** Default: ApplyUpload's `AdvanceOption.SliceSize` when at least 5 MiB, else 8 MiB; raised to fit 10000 parts. */
+  /**
+   * Default: ApplyUpload's `AdvanceOption.SliceSize` when at least 5 MiB, else 8 MiB; for a body of known size,
+   * raised up to 16 MiB (at least 16 parts; partSize x (parallel + 1) <= 64 MiB) and to fit 10000 parts.
+   */
   partSize?: number;
   /** Parts in flight at once (default 3). Memory in use is about partSize x (parallel + 1). */
   parallel?: number;
@@ -72,6 +79,7 @@ export interface UploadDeps {
  */
 export async function upload(deps: UploadDeps, opts: UploadOptions): Promise<UploadResult> {
   const opened = await openBody(opts.body, opts.size);
+  const parallel = Math.max(1, Math.floor(opts.parallel ?? 3));
   const total = opened.size;
   let target: StoreTarget;
   let sessionKey: string;
@@ -89,9 +97,8 @@ export async function upload(deps: UploadDeps, opts: UploadOptions): Promise<Upl
     }
     target = { host, storeUri: store.StoreUri, auth: store.Auth, ...(address.UploadHeader ? { headers: address.UploadHeader } : {}) };
     sessionKey = address.SessionKey;
-    partSize = choosePartSize(opts.partSize, address.AdvanceOption?.SliceSize, total);
+    partSize = choosePartSize(opts.partSize, address.AdvanceOption?.SliceSize, total, parallel);
   }
-  const parallel = Math.max(1, Math.floor(opts.parallel ?? 3));
   const ctx: StoreContext = { ...deps.store, timeoutMs: opts.partTimeoutMs ?? 120_000 };
   const pool = new BufferPool(partSize, parallel + 1);
   const parts = 'bytes' in opened ? bytesParts(opened.bytes, partSize) : streamParts(opened.chunks, partSize, pool);
@@ -102,8 +109,8 @@ export async function upload(deps: UploadDeps, opts: UploadOptions): Promise<Upl
     if (first.value.last && !opts.resume) {
       const data = first.value.data;
       checkSize(total, data.byteLength);
-      const crc32 = crc32Hex(data);
-      await putObject(ctx, target, data);
+      const crc32 = first.value.crc32 ?? crc32Hex(data);
+      await putObject(ctx, target, data, crc32);
       opts.onProgress?.(data.byteLength, total);
       return { sessionKey, storeUri: target.storeUri, size: data.byteLength, mode: 'direct', crc32 };
     }
@@ -113,11 +120,18 @@ export async function upload(deps: UploadDeps, opts: UploadOptions): Promise<Upl
   }
 }
 
-function choosePartSize(requested: number | undefined, slice: number | undefined, total: number | undefined): number {
+function choosePartSize(requested: number | undefined, slice: number | undefined, total: number | undefined, parallel: number): number {
   if (requested !== undefined && (!Number.isInteger(requested) || requested < MIN_PART_SIZE)) {
     throw new VodError({ code: 'InvalidParameter', message: `partSize must be an integer of at least ${MIN_PART_SIZE} bytes`, action: 'Upload' });
   }
   let size = requested ?? (slice !== undefined && slice >= MIN_PART_SIZE ? slice : DEFAULT_PART_SIZE);
+  // A large body of known size: parts up to 16 MiB (fewer requests), keeping at least 16 parts so that reading and
+  // sending overlap, and partSize x (parallel + 1) within PART_MEMORY. A resumed upload keeps its checkpoint's size.
+  if (requested === undefined && total !== undefined) {
+    const cap = Math.min(LARGE_PART_SIZE, Math.floor(PART_MEMORY / (parallel + 1) / MiB) * MiB);
+    const wanted = Math.min(cap, Math.floor(total / 16 / MiB) * MiB);
+    if (wanted > size) size = wanted;
+  }
   if (total !== undefined && Math.ceil(total / size) > MAX_PARTS) size = Math.ceil(total / MAX_PARTS / MiB) * MiB;
   return size;
 }
@@ -155,7 +169,7 @@ async function multipart(
   let failure: unknown;
   const send = async (part: Part): Promise<void> => {
     try {
-      const crc = crc32Hex(part.data);
+      const crc = part.crc32 ?? crc32Hex(part.data);
       const have = stored.get(part.partNumber);
       // a stored part counts only with our CRC32: a mismatch (changed source, torn write) is sent again
       if (have === undefined || !sameCrc32(have, crc)) await uploadPart(ctx, target, uploadId, part.partNumber, part.data, crc);

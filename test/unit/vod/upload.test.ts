@@ -198,6 +198,22 @@ describe('multipart upload', () => {
     }
   });
 
+  test('a large body of known size gets parts up to 16 MiB (>= 16 parts, partSize x (parallel + 1) <= 64 MiB); a stream of unknown size keeps SliceSize', async () => {
+    const total = 128 * MiB + 3;
+    const body = Buffer.alloc(total, 7);
+    const res = await vod.upload({ spaceName: 'sp', fileType: 'video', body });
+    assert.deepEqual([res.parts!.length, partPuts()[0]!.size], [17, 8 * MiB]);
+    server.requests.length = 0;
+    const big = await vod.upload({ spaceName: 'sp', fileType: 'video', body: Readable.from([body, body]), size: 2 * total, parallel: 7 });
+    assert.deepEqual([big.parts!.length, Math.max(...partPuts().map((p) => p.size))], [33, 8 * MiB], 'parallel 7: 8 MiB x 8 = 64 MiB');
+    server.requests.length = 0;
+    const huge = await vod.upload({ spaceName: 'sp', fileType: 'video', body: Readable.from([body, body, body]), size: 3 * total });
+    assert.deepEqual([huge.parts!.length, Math.max(...partPuts().map((p) => p.size))], [25, 16 * MiB]);
+    server.requests.length = 0;
+    await vod.upload({ spaceName: 'sp', fileType: 'video', body: Readable.from([body]) });
+    assert.equal(Math.max(...partPuts().map((p) => p.size)), 6 * MiB);
+  });
+
   test('a failing part is retried; a part timing out is retried', async () => {
     const tries = new Map<string, number>();
     server.intercept = (r) => {
@@ -253,7 +269,8 @@ describe('multipart upload', () => {
     server.uploads.get(cp.uploadId)!.parts.set(2, { crc32: '00000000', size: partSize });
     server.requests.length = 0;
     server.intercept = undefined;
-    const resumed = await vod.upload({ spaceName: 'sp', fileType: 'video', body: Readable.from(chunksOf(total)), resume: cp });
+    // the size is known now, but a resumed upload keeps the checkpoint's part size
+    const resumed = await vod.upload({ spaceName: 'sp', fileType: 'video', body: Readable.from(chunksOf(total)), size: total, resume: cp });
     assert.equal(server.calls('ApplyUpload').length, 0);
     assert.deepEqual(store()[0]!.method + ' ' + store()[0]!.rawQuery, `GET uploadID=${cp.uploadId}`);
     assert.deepEqual(partPuts().map((p) => Number(p.query.partNumber)).sort(), [2, 4, 5]);
