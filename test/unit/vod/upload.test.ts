@@ -198,17 +198,17 @@ describe('multipart upload', () => {
     }
   });
 
-  test('a large body of known size gets parts up to 16 MiB (>= 16 parts, partSize x (parallel + 1) <= 64 MiB); a stream of unknown size keeps SliceSize', async () => {
+  test('a large body of known size gets bigger parts (>= 16 parts, partSize x (parallel + 1) <= 40 MiB); a stream of unknown size keeps SliceSize', async () => {
     const total = 128 * MiB + 3;
     const body = Buffer.alloc(total, 7);
     const res = await vod.upload({ spaceName: 'sp', fileType: 'video', body });
     assert.deepEqual([res.parts!.length, partPuts()[0]!.size], [17, 8 * MiB]);
     server.requests.length = 0;
     const big = await vod.upload({ spaceName: 'sp', fileType: 'video', body: Readable.from([body, body]), size: 2 * total, parallel: 7 });
-    assert.deepEqual([big.parts!.length, Math.max(...partPuts().map((p) => p.size))], [33, 8 * MiB], 'parallel 7: 8 MiB x 8 = 64 MiB');
+    assert.deepEqual([big.parts!.length, Math.max(...partPuts().map((p) => p.size))], [43, 6 * MiB], 'parallel 7: 5 MiB x 8 fits 40 MiB, below SliceSize: SliceSize');
     server.requests.length = 0;
     const huge = await vod.upload({ spaceName: 'sp', fileType: 'video', body: Readable.from([body, body, body]), size: 3 * total });
-    assert.deepEqual([huge.parts!.length, Math.max(...partPuts().map((p) => p.size))], [25, 16 * MiB]);
+    assert.deepEqual([huge.parts!.length, Math.max(...partPuts().map((p) => p.size))], [39, 10 * MiB], 'parallel 3: 10 MiB x 4 = 40 MiB');
     server.requests.length = 0;
     await vod.upload({ spaceName: 'sp', fileType: 'video', body: Readable.from([body]) });
     assert.equal(Math.max(...partPuts().map((p) => p.size)), 6 * MiB);
