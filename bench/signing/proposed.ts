@@ -1,15 +1,10 @@
 /**
- * A prototype of the fix proposed for lib/signing's signQuery and lib/vod's uploadAuthToken (owned by others;
- * kept here only to measure the fix). Same algorithm, still on Smithy's presign(), byte-identical output on the
- * bench inputs (checked before timing). What it changes:
- * 1. one copy of the caller's query instead of four (toQuery -> spread -> params copy -> spread into HttpRequest);
- * 2. serialisation with the fixed X-Amz-* keys pre-escaped and a fast-path escape (regex replace only when
- *    encodeURIComponent left one of !'()* in the value), instead of 2 x escapeUri per pair;
- * 3. token JSON written directly: a signed query is printable ASCII with no `"` or `\`, so pythonJson's
- *    stringify + sort + \u-escaping regex pass is skipped (it still runs for any value that needs it).
+ * Option B for lib/signing's signQuery, kept to measure what it would buy: Smithy only derives the key and
+ * computes the HMAC (`SignatureV4.sign(stringToSign)`), our code builds the canonical request and escapes every
+ * pair once. Not adopted: the design keeps signed queries on Smithy's presign() (see the main README).
+ * The presign-based fix this file first prototyped is now lib/signing's own code.
  */
 import { createHash } from 'node:crypto';
-import { HttpRequest } from '@smithy/protocol-http';
 import { checkExpires, pythonJson, type Credentials } from '#lib/signing';
 import type { SignatureV4 } from '@smithy/signature-v4';
 
@@ -23,85 +18,9 @@ function esc(value: string): string {
 const ADDED = ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', EXPIRES, 'X-Amz-NotSignBody', 'X-Amz-SignedHeaders', 'X-Amz-SignedQueries'];
 const ADDED_TOKEN = [...ADDED, 'X-Amz-Security-Token'];
 
-export async function proposedSignQuery(
-  signer: SignatureV4,
-  req: { method: string; query: Record<string, string>; expiresIn?: number },
-  opts: { credentials: Credentials; now?: Date },
-): Promise<string> {
-  const src = req.query;
-  const hasExpires = src[EXPIRES] !== undefined;
-  const expires = checkExpires(hasExpires ? src[EXPIRES] : (req.expiresIn ?? 900));
-  const query: Record<string, string> = {};
-  const keys: string[] = [];
-  for (const k in src) {
-    if (k === EXPIRES) continue;
-    query[k] = src[k]!;
-    keys.push(k);
-  }
-  const token = opts.credentials.sessionToken;
-  const signedQueries = keys.concat(token ? ADDED_TOKEN : ADDED).sort().join(';');
-  query['X-Amz-NotSignBody'] = '';
-  query['X-Amz-SignedQueries'] = signedQueries;
-  const presigned = await signer.presign(
-    new HttpRequest({ method: req.method, protocol: 'https:', hostname: '', path: '/', query, headers: {} }),
-    { signingDate: opts.now ?? new Date(), expiresIn: expires },
-  );
-  const q = presigned.query as Record<string, string>;
-  let out = '';
-  if (hasExpires) {
-    for (const k in src) out += `${out ? '&' : ''}${esc(k)}=${esc(q[k] ?? '')}`;
-  } else {
-    for (const k of keys) out += `${out ? '&' : ''}${esc(k)}=${esc(q[k] ?? '')}`;
-    out += `${out ? '&' : ''}X-Amz-Expires=${q[EXPIRES]}`;
-  }
-  out += `&X-Amz-Date=${q['X-Amz-Date']}&X-Amz-NotSignBody=&X-Amz-Credential=${esc(q['X-Amz-Credential']!)}`;
-  out += `&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-SignedHeaders=&X-Amz-SignedQueries=${esc(signedQueries)}`;
-  if (token) out += `&X-Amz-Security-Token=${esc(token)}`;
-  return `${out}&X-Amz-Signature=${q['X-Amz-Signature']}`;
-}
-
 /** pythonJson of a string, with the common case (printable ASCII, nothing to escape) as a plain quote. */
 function jsonString(s: string): string {
   return /^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/.test(s) ? `"${s}"` : pythonJson(s);
-}
-
-export async function proposedUploadToken(
-  signer: SignatureV4,
-  params: { SpaceName: string; 'X-Amz-Expires'?: string | number },
-  opts: { credentials: Credentials; now?: Date },
-): Promise<string> {
-  const query: Record<string, string> = { Action: 'ApplyUpload', Version: '2018-01-01' };
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null) query[k] = String(v);
-  const apply = await proposedSignQuery(signer, { method: 'GET', query }, opts);
-  query.Action = 'CommitUpload';
-  const commit = await proposedSignQuery(signer, { method: 'POST', query }, opts);
-  return Buffer.from(`{"Version": "v1", "ApplyUploadToken": ${jsonString(apply)}, "CommitUploadToken": ${jsonString(commit)}}`).toString('base64');
-}
-
-/**
- * signRequest with the wrapper's copies cut: for-in over the caller's headers instead of Object.entries,
- * no conditional spread into the HttpRequest, and Smithy's result headers returned as they are when the
- * caller sent no unsigned header (else the unsigned ones are written into that object, not a third one).
- */
-export async function proposedSignRequest(
-  signer: SignatureV4,
-  req: { method: string; host: string; query: Record<string, string>; headers?: Record<string, string>; body?: string | Uint8Array },
-  opts: { now?: Date },
-): Promise<Record<string, string>> {
-  const signed: Record<string, string> = { host: req.host };
-  let unsigned: Record<string, string> | undefined;
-  const h = req.headers;
-  if (h) {
-    for (const name in h) {
-      const lower = name.toLowerCase();
-      if (lower === 'content-type') signed[lower] = h[name]!;
-      else if (lower !== 'host') (unsigned ??= {})[lower] = h[name]!;
-    }
-  }
-  const request = new HttpRequest({ method: req.method, protocol: 'https:', hostname: req.host, path: '/', query: req.query, headers: signed, body: req.body });
-  const out = (await signer.sign(request, { signingDate: opts.now ?? new Date() })).headers as Record<string, string>;
-  if (unsigned) for (const name in unsigned) if (!(name in out)) out[name] = unsigned[name]!;
-  return out;
 }
 
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
