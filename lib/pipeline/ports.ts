@@ -35,7 +35,7 @@ export interface PipelineVod {
   getPlayInfo(p: { video_id: string }): Promise<{ Data: { PlayInfoList?: unknown[] | null } }>;
 }
 
-/** Where steps report what they did (the Powertools logger in Lambda; a recorder in tests). */
+/** Where steps report what they did (the redacting JSON logger of #lib/http in Lambda; a recorder in tests). */
 export interface StepLog {
   info(message: string, extra?: Record<string, unknown>): void;
   warn(message: string, extra?: Record<string, unknown>): void;
