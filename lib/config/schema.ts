@@ -1,11 +1,15 @@
 import * as v from 'valibot';
+import { MAX_EXPIRES_SECONDS, REGIONS, type Region } from '#lib/signing';
 
-/** The VOD regions this project knows (protocol section 1); kept here so config loads without the signer. */
-export const REGION_NAMES = ['cn-north-1', 'ap-singapore-1', 'us-east-1'] as const;
-export type RegionName = (typeof REGION_NAMES)[number];
+/**
+ * The VOD regions, from lib/signing's table (protocol section 1). Only regions.ts is bundled for it: the package
+ * declares no side effects, so config loads without the signer.
+ */
+export const REGION_NAMES = Object.keys(REGIONS) as [Region, ...Region[]];
+export type RegionName = Region;
 
 /** Upper bound of any signed URL's X-Amz-Expires (protocol 6.2: 1..604800). */
-export const MAX_SIGNED_EXPIRES = 604800;
+export const MAX_SIGNED_EXPIRES = MAX_EXPIRES_SECONDS;
 
 /** Commit `Functions` names the service knows (protocol section 4). */
 export const COMMIT_FUNCTION_NAMES = ['GetMeta', 'Snapshot', 'AddOptionInfo', 'StartWorkflow', 'Encryption'] as const;
