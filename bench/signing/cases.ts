@@ -4,7 +4,6 @@ import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { signQuery, signRequest, type ApiRequest, type Credentials } from '#lib/signing';
 import { cryptoSignQuery, cryptoSignRequest, cryptoUploadToken } from './crypto-sigv4.ts';
-import { signStringSignQuery, signStringUploadToken } from './proposed.ts';
 
 export const credentials: Credentials = { accessKeyId: 'AKLTlocalemulator', secretAccessKey: 'local-emulator-secret' };
 export const region = 'cn-north-1';
@@ -73,5 +72,3 @@ export const ourHeader = (req: ApiRequest) => signRequest(req, opts);
 export const cryptoHeader = (req: ApiRequest) => cryptoSignRequest(req, opts);
 export const tokenParams = { SpaceName: space, 'X-Amz-Expires': expires };
 export const signOpts = opts;
-export const optionBQuery = () => signStringSignQuery(signer, { method: 'GET', query: { Action: 'ApplyUpload', Version: '2018-01-01', SpaceName: space, 'X-Amz-Expires': expires } }, opts);
-export const optionBToken = () => signStringUploadToken(signer, tokenParams, opts);

@@ -1,5 +1,4 @@
-import { HttpRequest } from '@smithy/protocol-http';
-import { escapeUri } from './canonical.ts';
+import { ALGORITHM, EMPTY_SHA256, escapeUri, SERVICE, sha256Hex } from './canonical.ts';
 import { SigningError } from './errors.ts';
 import type { SignOptions } from './sign-request.ts';
 import { smithySigner } from './smithy.ts';
@@ -9,6 +8,8 @@ export const MAX_EXPIRES_SECONDS = 604_800;
 const EXPIRES = 'X-Amz-Expires';
 const ADDED_KEYS = ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', EXPIRES, 'X-Amz-NotSignBody', 'X-Amz-SignedHeaders', 'X-Amz-SignedQueries'];
 const ADDED_KEYS_WITH_TOKEN = [...ADDED_KEYS, 'X-Amz-Security-Token'];
+/** Parameters only the signer writes (any case); X-Amz-Expires is the caller's to choose. */
+const SIGNER_KEYS = new Set([...ADDED_KEYS_WITH_TOKEN, 'X-Amz-Signature'].filter((k) => k !== EXPIRES).map((k) => k.toLowerCase()));
 
 /** A signed-URL request: `query` holds `Action`, `Version` and the parameters, in the order to send them. */
 export interface QueryRequest {
@@ -28,42 +29,64 @@ export function checkExpires(value: unknown): number {
 }
 
 /**
- * Signs a request into a signed-URL query string (protocol 6.2): `presign()` of `@smithy/signature-v4` over no
- * headers, with `X-Amz-NotSignBody` and `X-Amz-SignedQueries` as ordinary parameters, always with `X-Amz-Expires`.
+ * Signs a request into a signed-URL query string (protocol 6.2). `@smithy/signature-v4` derives (and caches) the
+ * day's signing key and computes the signature (`sign(stringToSign)`); this function builds the canonical request
+ * that `presign()` would build over no headers, escaping every parameter once for both the canonical query and the
+ * returned one (presign() would escape them, and its result would have to be escaped again to serialise it).
  * Parameters keep the original SDK's order, so the result is byte-identical to its tokens.
  * @returns the query string, without `?`.
+ * @throws SigningError for a bad expiry or a parameter that only the signer may set (X-Amz-Date, ...).
  * @example await signQuery({ method: 'GET', query: { Action: 'GetPlayInfo', Version: '2019-03-15', video_id: 'v1' } }, { credentials, region: 'cn-north-1' })
  */
 export async function signQuery(req: QueryRequest, opts: SignOptions): Promise<string> {
   const src = req.query;
   const callerExpires = src[EXPIRES] !== undefined;
   const expires = checkExpires(callerExpires ? src[EXPIRES] : (req.expiresIn ?? DEFAULT_EXPIRES_SECONDS));
-  // one copy of the parameters (presign() copies them again); X-Amz-Expires is presign()'s to add
-  const query: Record<string, string> = {};
+  const now = opts.now ?? new Date();
+  const iso = now.toISOString();
+  const longDate = `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`;
+  const scope = `${longDate.slice(0, 8)}/${opts.region}/${SERVICE}/aws4_request`;
+  const token = opts.credentials.sessionToken;
+
+  // every pair escaped once, by raw key (a Map: a parameter may be called `__proto__`); `sorted` holds
+  // [escaped key, pair] for the canonical query
+  const pairs = new Map<string, string>();
+  const sorted: Array<[string, string]> = [];
+  const add = (key: string, escapedKey: string, pair: string): void => {
+    pairs.set(key, pair);
+    sorted.push([escapedKey, pair]);
+  };
   const keys: string[] = [];
   for (const key in src) {
     if (key === EXPIRES) continue;
-    query[key] = src[key]!;
+    if (SIGNER_KEYS.has(key.toLowerCase())) throw new SigningError(`query parameter ${key} is set by the signer, not the caller`);
     keys.push(key);
+    const escapedKey = escapeUri(key);
+    add(key, escapedKey, `${escapedKey}=${escapeUri(src[key]!)}`);
   }
-  const token = opts.credentials.sessionToken;
   const signedQueries = keys.concat(token ? ADDED_KEYS_WITH_TOKEN : ADDED_KEYS).sort().join(';');
-  query['X-Amz-NotSignBody'] = '';
-  query['X-Amz-SignedQueries'] = signedQueries;
-  const request = new HttpRequest({ method: req.method, protocol: 'https:', hostname: '', path: '/', query, headers: {} });
-  const presigned = await smithySigner(opts.credentials, opts.region).presign(request, {
-    signingDate: opts.now ?? new Date(),
-    expiresIn: expires,
-  });
-  const q = presigned.query as Record<string, string>;
+  add(EXPIRES, EXPIRES, `${EXPIRES}=${expires}`);
+  add('X-Amz-Date', 'X-Amz-Date', `X-Amz-Date=${longDate}`);
+  add('X-Amz-NotSignBody', 'X-Amz-NotSignBody', 'X-Amz-NotSignBody=');
+  add('X-Amz-Credential', 'X-Amz-Credential', `X-Amz-Credential=${escapeUri(`${opts.credentials.accessKeyId}/${scope}`)}`);
+  add('X-Amz-Algorithm', 'X-Amz-Algorithm', `X-Amz-Algorithm=${ALGORITHM}`);
+  add('X-Amz-SignedHeaders', 'X-Amz-SignedHeaders', 'X-Amz-SignedHeaders=');
+  add('X-Amz-SignedQueries', 'X-Amz-SignedQueries', `X-Amz-SignedQueries=${escapeUri(signedQueries)}`);
+  if (token) add('X-Amz-Security-Token', 'X-Amz-Security-Token', `X-Amz-Security-Token=${escapeUri(token)}`);
+
+  // the canonical request of a signed URL: sorted by escaped key, no headers, the empty body's hash
+  sorted.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  let canonical = sorted[0]![1];
+  for (let i = 1; i < sorted.length; i++) canonical += `&${sorted[i]![1]}`;
+  const stringToSign = `${ALGORITHM}\n${longDate}\n${scope}\n${sha256Hex(`${req.method}\n/\n${canonical}\n\n\n\n${EMPTY_SHA256}`)}`;
+  const signature = await smithySigner(opts.credentials, opts.region).sign(stringToSign, { signingDate: now });
 
   // The original SDK's order: the caller's parameters (X-Amz-Expires where the caller put it, else last), then
   // the X-Amz-* keys in its fixed order, the signature last.
   let out = '';
-  for (const key of callerExpires ? Object.keys(src) : keys) out += `${out ? '&' : ''}${escapeUri(key)}=${escapeUri(q[key]!)}`;
-  if (!callerExpires) out += `${out ? '&' : ''}${EXPIRES}=${q[EXPIRES]}`;
-  out += `&X-Amz-Date=${q['X-Amz-Date']}&X-Amz-NotSignBody=&X-Amz-Credential=${escapeUri(q['X-Amz-Credential']!)}`;
-  out += `&X-Amz-Algorithm=${q['X-Amz-Algorithm']}&X-Amz-SignedHeaders=&X-Amz-SignedQueries=${escapeUri(signedQueries)}`;
-  if (token) out += `&X-Amz-Security-Token=${escapeUri(token)}`;
-  return `${out}&X-Amz-Signature=${q['X-Amz-Signature']}`;
+  for (const key of callerExpires ? Object.keys(src) : keys) out += `${out ? '&' : ''}${pairs.get(key)}`;
+  if (!callerExpires) out += `${out ? '&' : ''}${pairs.get(EXPIRES)}`;
+  out += `&${pairs.get('X-Amz-Date')}&X-Amz-NotSignBody=&${pairs.get('X-Amz-Credential')}&${pairs.get('X-Amz-Algorithm')}&X-Amz-SignedHeaders=&${pairs.get('X-Amz-SignedQueries')}`;
+  if (token) out += `&${pairs.get('X-Amz-Security-Token')}`;
+  return `${out}&X-Amz-Signature=${signature}`;
 }
