@@ -112,6 +112,51 @@ export class ItemStore {
     });
   }
 
+  /**
+   * Records the start of the item's transcode: its RunId, or 'unanswered' when StartTranscode got no answer (the
+   * time of the request goes in `transcodeRequestedAt`). Moves the item to 'transcoding' from an earlier state (or failed from one),
+   * and completes a 'transcoding' item that has no RunId yet (the unanswered start, or reconcile's restart).
+   * Refused (changed false) once the item has its RunId or moved past 'transcoding'.
+   */
+  async startTranscode(id: string, run: { runId: string } | 'unanswered'): Promise<WriteResult> {
+    const before = statesBefore('transcoding');
+    const values: Record<string, unknown> = { ':to': 'transcoding', ':now': this.#now().toISOString(), ':failed': 'failed' };
+    const allowed = before.map((s, i) => { values[`:b${i}`] = s; return `:b${i}`; }).join(', ');
+    let set = '#state = :to, updatedAt = :now';
+    let remove = 'REMOVE #failedFrom, checkpoint';
+    if (run === 'unanswered') {
+      set += ', transcodeRequestedAt = :now';
+    } else {
+      values[':run'] = run.runId;
+      set += ', runId = :run';
+      remove += ', transcodeRequestedAt';
+    }
+    return this.#update({
+      Key: { id },
+      UpdateExpression: `SET ${set} ${remove}`,
+      ConditionExpression: `attribute_exists(id) AND (#state IN (${allowed}) OR (#state = :failed AND #failedFrom IN (${allowed}, :to))`
+        + ' OR (#state = :to AND attribute_not_exists(runId)))',
+      ExpressionAttributeNames: { '#state': 'state', '#failedFrom': 'failedFrom' },
+      ExpressionAttributeValues: values,
+    });
+  }
+
+  /**
+   * Reconcile's restart of a transcode whose StartTranscode was never answered: counts the restart and marks
+   * the new request, if the item is still 'transcoding' without a RunId and unchanged since `seenUpdatedAt` (so
+   * two reconcile runs never restart it twice).
+   */
+  async restartTranscode(id: string, seenUpdatedAt: string): Promise<WriteResult> {
+    const now = this.#now().toISOString();
+    return this.#update({
+      Key: { id },
+      UpdateExpression: 'SET transcodeRequestedAt = :now, updatedAt = :now ADD transcodeRestarts :one',
+      ConditionExpression: '#state = :transcoding AND attribute_not_exists(runId) AND updatedAt = :seen',
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: { ':now': now, ':one': 1, ':transcoding': 'transcoding', ':seen': seenUpdatedAt },
+    });
+  }
+
   /** Marks that reconcile drove the item on (bumps `updatedAt` so the next run waits again), if still in `state`. */
   async touch(id: string, state: ItemState): Promise<WriteResult> {
     return this.#update({

@@ -17,6 +17,13 @@ export interface Item {
   spaceName: string;
   vid?: string;
   runId?: string;
+  /**
+   * When a StartTranscode got no answer (a timeout): the run may or may not exist, so the pipeline waits for its
+   * callback or renditions instead of starting another; reconcile starts again only when neither comes.
+   */
+  transcodeRequestedAt?: string;
+  /** Times reconcile started the transcode again after such an unanswered StartTranscode. */
+  transcodeRestarts?: number;
   jobId?: string;
   sourceUrl?: string;
   bucket?: string;

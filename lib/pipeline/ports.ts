@@ -32,7 +32,8 @@ export interface PipelineVod {
   queryUploadTaskInfo(p: { JobIds: readonly string[] }): Promise<{
     Data: { MediaInfoList: Array<{ JobId: string; State: string; Vid: string; SpaceName: string }>; NotExistJobIds?: string[] | null };
   }>;
-  getPlayInfo(p: { video_id: string }): Promise<{ Data: { PlayInfoList?: unknown[] | null } }>;
+  /** `Data.Status` is 10 for a published video. */
+  getPlayInfo(p: { video_id: string }): Promise<{ Data: { Status?: number; PlayInfoList?: unknown[] | null } }>;
 }
 
 /** Where steps report what they did (the redacting JSON logger of #lib/http in Lambda; a recorder in tests). */

@@ -12,9 +12,14 @@ export interface ReconcileOptions {
   maxAttempts?: number;
   /** Items examined per state per run (default 100). */
   limit?: number;
+  /**
+   * How long an unanswered StartTranscode may go without a callback or renditions before the transcode is
+   * started again (default 4 x `stuckAfterSeconds`): long enough for a run the service did start to finish.
+   */
+  unansweredTranscodeSeconds?: number;
 }
 
-export type ReconcileAction = 'reemitted' | 'committed' | 'failed' | 'waiting' | 'skipped';
+export type ReconcileAction = 'reemitted' | 'restarted' | 'committed' | 'failed' | 'waiting' | 'skipped';
 export interface ReconcileReport {
   examined: number;
   actions: Record<ReconcileAction, number>;
@@ -26,7 +31,9 @@ const SCANNED: ItemState[] = ['received', 'uploading', 'committed', 'transcoding
 /**
  * Finds items not updated for `stuckAfterSeconds` and drives them on without calling another function: a URL
  * job is re-queried (QueryUploadTaskInfo) and, once it has a Vid, announced; 'committed' re-emits
- * 'UploadCommitted'; 'transcoding' re-queries GetPlayInfo and re-emits 'TranscodeCompleted' when renditions (not just the origin) exist;
+ * 'UploadCommitted'; 'transcoding' re-queries GetPlayInfo and re-emits 'TranscodeCompleted' when renditions (not
+ * just the origin) exist; a 'transcoding' item without a RunId (StartTranscode was never answered) with no
+ * renditions after `unansweredTranscodeSeconds` gets its transcode started again ('UploadCommitted' with `restart`);
  * 'transcoded' re-emits 'TranscodeCompleted' (policy 'always'); a stalled S3 ingest is marked failed (its S3
  * event is retried by Lambda and then lands in the DLQ). Every item it touches gets a fresh `updatedAt`, so it
  * waits another period. The consumers are idempotent, so a re-emitted event never has a second effect.
@@ -34,7 +41,7 @@ const SCANNED: ItemState[] = ['received', 'uploading', 'committed', 'transcoding
  */
 export async function reconcile(deps: PipelineDeps, opts: ReconcileOptions): Promise<ReconcileReport> {
   const cutoff = new Date(opts.now.getTime() - opts.stuckAfterSeconds * 1000);
-  const report: ReconcileReport = { examined: 0, actions: { reemitted: 0, committed: 0, failed: 0, waiting: 0, skipped: 0 }, errors: [] };
+  const report: ReconcileReport = { examined: 0, actions: { reemitted: 0, restarted: 0, committed: 0, failed: 0, waiting: 0, skipped: 0 }, errors: [] };
   for (const state of SCANNED) {
     for (const item of await deps.store.stuck(state, cutoff, opts.limit ?? 100)) {
       report.examined += 1;
@@ -67,13 +74,25 @@ async function driveOn(deps: PipelineDeps, item: Item, opts: ReconcileOptions): 
       await deps.store.touch(item.id, item.state);
       return 'reemitted';
     case 'transcoding': {
-      if (!item.vid || !item.runId) return 'skipped';
+      if (!item.vid) return 'skipped';
       const info = await deps.vod.getPlayInfo({ video_id: item.vid });
-      await deps.store.touch(item.id, item.state);
       // only renditions count: a video still transcoding may be served as its source ('origin')
-      if (!(info.Data.PlayInfoList ?? []).some((p) => (p as { Definition?: unknown } | null)?.Definition !== 'origin')) return 'waiting';
-      await deps.bus.emit('TranscodeCompleted', { vid: item.vid, runId: item.runId, spaceName: item.spaceName, code: 'Success' });
-      return 'reemitted';
+      if ((info.Data.PlayInfoList ?? []).some((p) => (p as { Definition?: unknown } | null)?.Definition !== 'origin')) {
+        await deps.bus.emit('TranscodeCompleted', { vid: item.vid, runId: item.runId ?? '', spaceName: item.spaceName, code: 'Success' });
+        await deps.store.touch(item.id, item.state);
+        return 'reemitted';
+      }
+      const requested = Date.parse(item.transcodeRequestedAt ?? item.updatedAt);
+      const patience = (opts.unansweredTranscodeSeconds ?? 4 * opts.stuckAfterSeconds) * 1000;
+      if (item.runId || opts.now.getTime() - requested < patience) {
+        await deps.store.touch(item.id, item.state);
+        return 'waiting';
+      }
+      // no callback and no renditions: the unanswered StartTranscode did not start a run
+      const { changed, item: marked } = await deps.store.restartTranscode(item.id, item.updatedAt);
+      if (!changed || !marked) return 'skipped';
+      await deps.bus.emit('UploadCommitted', { vid: item.vid, spaceName: item.spaceName, itemId: item.id, restart: marked.transcodeRestarts ?? 1 });
+      return 'restarted';
     }
     case 'transcoded':
       if (opts.policy !== 'always' || !item.vid || !item.runId) return 'skipped';

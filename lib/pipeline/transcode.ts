@@ -2,37 +2,61 @@ import { encodeCallbackArgs } from './callback-args.ts';
 import type { LeaseContext, PipelineDeps } from './deps.ts';
 import type { UploadCommittedDetail } from './events.ts';
 import { vidItemId, type Item } from './item.ts';
+import { outcomeUnknown } from '#lib/vod';
 import { reasonOf } from './ports.ts';
 
-export interface TranscodeResult { itemId: string; runId: string | undefined; started: boolean }
+/**
+ * `started`: 'now' (this call started the run), 'before' (the item already had one) or 'unknown' (StartTranscode
+ * got no answer: the item waits for the run's callback, see {@link transcodeOnCommit}). Stored by the idempotency
+ * layer, so no field is ever `undefined` (DynamoDB cannot store it).
+ */
+export interface TranscodeResult { itemId: string; runId?: string; started: 'now' | 'before' | 'unknown' }
 
 /**
  * On 'UploadCommitted': StartTranscode with `templateId` once per Vid (ingest and the service's own callback
  * both announce a commit), recording the RunId (item 'transcoding'). A video without an item gets one (`vid:{vid}`).
+ *
+ * StartTranscode is not idempotent: sent twice, it transcodes twice. A call the service refused fails the item
+ * (the event is retried); a call that got no answer may have started a run, so it is not repeated: the item goes
+ * 'transcoding' without a RunId and waits for the run's TranscodeComplete (publish records the RunId) or, failing
+ * that, reconcile, which looks for renditions and starts the transcode again only when none appear
+ * (`detail.restart`: the n-th restart, a unit of work of its own).
  */
 export async function transcodeOnCommit(
   deps: PipelineDeps, detail: UploadCommittedDetail, opts: { templateId: string }, context?: LeaseContext,
 ): Promise<TranscodeResult> {
-  return deps.once.run('transcode', detail.vid, async () => {
+  const key = detail.restart ? `${detail.vid}#restart-${detail.restart}` : detail.vid;
+  return deps.once.run('transcode', key, async () => {
     const item = await itemFor(deps, detail);
     await deps.store.advance(item.id, 'committed', { vid: detail.vid });
     const now = await deps.store.get(item.id);
-    if (now?.runId) return { itemId: item.id, runId: now.runId, started: false };
+    if (now && hasRun(now)) return { itemId: item.id, ...(now.runId ? { runId: now.runId } : {}), started: 'before' };
     let runId: string;
     try {
       ({ RunId: runId } = await deps.vod.startTranscode({
         TemplateId: opts.templateId, Vid: detail.vid, CallbackArgs: encodeCallbackArgs({ itemId: item.id }),
       }));
     } catch (err) {
+      if (outcomeUnknown(err)) {
+        await deps.store.startTranscode(item.id, 'unanswered');
+        deps.log.warn('transcode start unanswered, waiting for its callback', { itemId: item.id, vid: detail.vid, reason: reasonOf(err) });
+        return { itemId: item.id, started: 'unknown' };
+      }
       await deps.store.fail(item.id, 'committed', reasonOf(err));
       deps.log.warn('transcode start failed', { itemId: item.id, vid: detail.vid, reason: reasonOf(err) });
       throw err;
     }
     // the completion callback may already have moved the item on; then only the RunId is missing, which is fine
-    await deps.store.advance(item.id, 'transcoding', { runId });
+    await deps.store.startTranscode(item.id, { runId });
     deps.log.info('transcode started', { itemId: item.id, vid: detail.vid, runId });
-    return { itemId: item.id, runId, started: true };
+    return { itemId: item.id, runId, started: 'now' };
   }, context);
+}
+
+/** True when the item's transcode is known to exist: it has a RunId, or it got past 'transcoding'. */
+function hasRun(item: Item): boolean {
+  const at = item.state === 'failed' ? item.failedFrom : item.state;
+  return item.runId !== undefined || at === 'transcoded' || at === 'published';
 }
 
 /**

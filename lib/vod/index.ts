@@ -9,7 +9,7 @@ export {
 export { type DomainWeights, PosterDomains, type PosterDomainsOptions, posterUrl, posterUrlBuilder, weightedPick } from './poster.ts';
 export { encodeQuery, toQuery } from './query.ts';
 export {
-  type ApiCall, type ApiContext, type RetryPolicy, type TextResponse, backoffDelay, fetchText, isRetryable, sendApi, withRetry,
+  type ApiCall, type ApiContext, type RetryPolicy, type TextResponse, backoffDelay, fetchText, isRetryable, outcomeUnknown, sendApi, withRetry,
 } from './request.ts';
 export { type SignContext, playAuthToken, pythonJsonDumps, redirectPlayUrl, uploadAuthToken } from './tokens.ts';
 export {

@@ -52,6 +52,16 @@ export function isRetryable(err: VodError, idempotent: boolean): boolean {
   return err.httpStatus >= 500 || err.code === 'NetworkError' || err.code === 'RequestTimeout';
 }
 
+/**
+ * Whether a failed call may still have taken effect: no response came (a timeout, or a connection lost after
+ * the request could have been sent). An error response means the service did not do it; a connection never
+ * opened proves it. Callers of a call that is not idempotent (StartTranscode) must find out before repeating it.
+ */
+export function outcomeUnknown(err: unknown): boolean {
+  if (!(err instanceof VodError) || err.httpStatus !== 0) return false;
+  return err.code === 'RequestTimeout' || (err.code === 'NetworkError' && !NOT_SENT.has(networkErrorCode(err.cause) ?? ''));
+}
+
 /** Full-jitter backoff before retry number `retry` (0-based): uniform in [0, min(max, base * 2^retry)). */
 export function backoffDelay(retry: number, policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs' | 'uniform'>): number {
   return Math.floor(policy.uniform() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retry));

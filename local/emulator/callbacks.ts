@@ -5,7 +5,7 @@ import { isLoopbackUrl } from './loopback.ts';
 export type EventType = 'FileUploadComplete' | 'FileUploadByUrlComplete' | 'TranscodeComplete';
 
 /** One delivery attempt, kept for tests and debugging (no secrets in it). */
-export interface DeliveryRecord { eventType: EventType; requestId: string; url: string; attempt: number; status: number | null; error?: string; at: string }
+export interface DeliveryRecord { eventType: EventType; requestId: string; vid?: string; url: string; attempt: number; status: number | null; error?: string; at: string }
 
 export interface CallbackDeps {
   url?: string; key: string; faults: Faults; now: () => Date; requestId: () => string;
@@ -36,7 +36,8 @@ export class Callbacks {
     if (fate === 'drop') return;
     const body = JSON.stringify({ RequestId: this.deps.requestId(), Version: '1.0', EventType: eventType, EventTime: this.deps.now().toISOString().replace(/\.\d{3}Z$/, 'Z'), Data: data });
     const copies = fate === 'duplicate' ? 2 : 1;
-    for (let i = 0; i < copies; i++) this.track(this.deliver(eventType, url, body));
+    const vid = typeof data.Vid === 'string' && data.Vid !== '' ? data.Vid : undefined;
+    for (let i = 0; i < copies; i++) this.track(this.deliver(eventType, url, body, vid));
   }
 
   /** Resolves when no delivery is pending (including scheduled retries). */
@@ -62,11 +63,11 @@ export class Callbacks {
     });
   }
 
-  private async deliver(eventType: EventType, url: string, body: string): Promise<void> {
+  private async deliver(eventType: EventType, url: string, body: string, vid: string | undefined): Promise<void> {
     const requestId = (JSON.parse(body) as { RequestId: string }).RequestId;
     for (let attempt = 1; attempt <= this.deps.retryDelaysMs.length + 1 && !this.closed; attempt++) {
       const ts = String(Math.floor(this.deps.now().getTime() / 1000));
-      const rec: DeliveryRecord = { eventType, requestId, url, attempt, status: null, at: this.deps.now().toISOString() };
+      const rec: DeliveryRecord = { eventType, requestId, ...(vid ? { vid } : {}), url, attempt, status: null, at: this.deps.now().toISOString() };
       try {
         const res = await fetch(url, {
           method: 'POST', body, redirect: 'manual', signal: AbortSignal.timeout(this.deps.timeoutMs),

@@ -37,6 +37,8 @@ export interface RequestRecord {
   action: string;
   status: number;
   fault?: string;
+  /** API plane: the action ran (its effect happened), whether or not the answer reached the client. */
+  processed?: boolean;
   vid?: string;
   storeUri?: string;
   uploadId?: string;

@@ -48,10 +48,14 @@ function vidOfBody(body: Buffer): string | undefined {
 
 function sleep(ms: number): Promise<void> { return new Promise((r) => setTimeout(r, ms)); }
 
-/** Applies a drawn fault: 'slow' waits and lets the request proceed; the others answer (or drop) it. Returns true when handled. */
-async function applyFault(ctx: Ctx, kind: FaultKind | null, req: IncomingMessage, reply: (code: 'ServiceUnavailable' | 'RequestLimitExceeded') => void): Promise<boolean> {
+/**
+ * Applies a drawn fault: 'slow' waits and lets the request proceed (on the API, `slowAfter` moves the wait to
+ * after the action ran: a client that gives up first never learns that it happened); the others answer (or
+ * drop) it before it is processed. Returns true when handled.
+ */
+async function applyFault(ctx: Ctx, kind: FaultKind | null, req: IncomingMessage, reply: (code: 'ServiceUnavailable' | 'RequestLimitExceeded') => void, slowAfter = false): Promise<boolean> {
   if (!kind) return false;
-  if (kind === 'slow') { await sleep(ctx.faults.slowMs); return false; }
+  if (kind === 'slow') { if (!slowAfter) await sleep(ctx.faults.slowMs); return false; }
   if (kind === 'reset') { req.socket.destroy(); return true; }
   await drain(req);
   reply(kind === '429' ? 'RequestLimitExceeded' : 'ServiceUnavailable');
@@ -73,7 +77,7 @@ async function handleApi(ctx: Ctx, req: IncomingMessage, res: ServerResponse, ra
   const fault = ctx.faults.draw('api', meta.Action);
   if (fault) rec.fault = fault;
   const faulted = await applyFault(ctx, fault, req, (code) =>
-    fail(new ApiError(code, code === 'RequestLimitExceeded' ? 'Request rate limit exceeded (injected fault).' : 'Service is unavailable (injected fault).'), code === 'RequestLimitExceeded' ? { 'retry-after': '1' } : {}));
+    fail(new ApiError(code, code === 'RequestLimitExceeded' ? 'Request rate limit exceeded (injected fault).' : 'Service is unavailable (injected fault).'), code === 'RequestLimitExceeded' ? { 'retry-after': '1' } : {}), true);
   if (faulted) return;
   let body: Buffer;
   try {
@@ -92,6 +96,8 @@ async function handleApi(ctx: Ctx, req: IncomingMessage, res: ServerResponse, ra
   }
   try {
     const out = await runApi(ctx, { method: req.method ?? 'GET', rawQuery, headers: lowerHeaders(req.headers), body, requestId });
+    rec.processed = true;
+    if (fault === 'slow') await sleep(ctx.faults.slowMs);
     if (!rec.vid) {
       const vid = (out as { result?: { Results?: Array<{ Vid?: unknown }> } }).result?.Results?.[0]?.Vid;
       if (typeof vid === 'string' && vid) rec.vid = vid;

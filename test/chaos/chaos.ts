@@ -33,6 +33,8 @@ export interface ChaosOptions {
   stuckAfterSeconds?: number;
   /** Give up after this long (default 10 min). */
   timeoutMs?: number;
+  /** Gives up (with a diagnosis of every unpublished item) when no item got published for this long (default 180 s). */
+  stallMs?: number;
   /** The emulator persists its blobs here (big runs: bounded memory). */
   emulatorDataDir?: string;
   /** Every line of the offline child's output (for the log guard). */
@@ -103,7 +105,7 @@ export function chaosSizes(n: number, seed: number, mix: { medium: number; large
 }
 
 interface Obj { i: number; key: string; size: number; md5: string; etag: string; id: string; event: unknown; redeliveries: number; redelivering: boolean; lastRedelivery: number }
-interface ItemRow { id: string; state: string; vid?: string; failedFrom?: string; attempts?: number; reason?: string; updatedAt: string }
+interface ItemRow { id: string; state: string; vid?: string; runId?: string; failedFrom?: string; attempts?: number; reason?: string; reconciled?: number; updatedAt: string }
 
 /**
  * Runs the chaos profile against a fresh local stack and returns its figures. Throws (with the stack's output
@@ -120,8 +122,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   const stack = await startStack({
     ports: 'ephemeral', watch: false,
     emulator: { seed: opts.seed, transcodeDelayMs: 300, faults, ...(opts.emulatorDataDir ? { dataDir: opts.emulatorDataDir } : {}) },
-    // reconcile drives on what has not moved for 3 s (the driver invokes it every 2 s, as the schedule would)
-    env: { RECONCILE_STUCK_AFTER_SECONDS: '3', LOG_LEVEL: 'WARN' },
+    // reconcile drives on what has not moved for stuckAfterSeconds (the driver invokes it every 2 s, as the schedule would)
+    env: { RECONCILE_STUCK_AFTER_SECONDS: String(opts.stuckAfterSeconds ?? 10), LOG_LEVEL: 'WARN' },
     ...(opts.onOfflineLine ? { onOfflineLine: opts.onOfflineLine } : {}),
     startTimeoutMs: 90_000,
   });
@@ -168,17 +170,21 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     let lastReconcile = 0;
     let reconciling = false;
     let rows: ItemRow[] = [];
+    let progress = { done: -1, at: Date.now() };
     for (;;) {
       rows = await scan(doc, stack.itemsTable);
       const byId = new Map(rows.map((r) => [r.id, r]));
       const done = objects.filter((o) => byId.get(o.id)?.state === 'published').length;
       if (done === objects.length) break;
       if (!(await isListening(stack.ports.lambda))) throw new Error(`chaos: the offline process is gone\n--- offline ---\n${stack.offlineTail()}`);
-      if (Date.now() > deadline) {
-        const stuck = objects.filter((o) => byId.get(o.id)?.state !== 'published').map((o) => `${o.key}: ${JSON.stringify(byId.get(o.id) ?? 'no item')}`);
-        throw new Error(`chaos: ${objects.length - done} of ${objects.length} not published after ${opts.timeoutMs ?? 600_000} ms:\n${stuck.slice(0, 10).join('\n')}\n--- offline ---\n${stack.offlineTail()}`);
-      }
       const now = Date.now();
+      if (done !== progress.done) progress = { done, at: now };
+      const stalled = now - progress.at > (opts.stallMs ?? 180_000);
+      if (now > deadline || stalled) {
+        const why = stalled ? `nothing published for ${Math.round((now - progress.at) / 1000)} s` : `not published after ${opts.timeoutMs ?? 600_000} ms`;
+        const stuck = objects.filter((o) => byId.get(o.id)?.state !== 'published').slice(0, 10).map((o) => diagnose(stack, o, byId.get(o.id)));
+        throw new Error(`chaos: ${objects.length - done} of ${objects.length} ${why}:\n${stuck.join('\n')}\n--- offline ---\n${stack.offlineTail()}`);
+      }
       for (const o of objects) {
         const row = byId.get(o.id);
         const age = row ? now - Date.parse(row.updatedAt) : now - tPut;
@@ -230,8 +236,9 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
 function tally(stack: LocalStack, objects: Obj[], rows: ItemRow[], driver: ChaosReport['driver'], t: { wallMs: number; secondsToAllPublished: number }): ChaosReport {
   const emu = stack.emulator;
   const byId = new Map(rows.map((r) => [r.id, r]));
-  // a 'slow' fault delays a request that then succeeds; the other kinds stop it before it is processed
-  const ok = (r: RequestRecord): boolean => r.status === 200 && (!r.fault || r.fault === 'slow');
+  // an API call counts when its action ran (a 'slow' one may have run without its answer reaching the caller);
+  // an upload-host call when it was answered 200 (the other fault kinds stop a request before it is processed)
+  const ok = (r: RequestRecord): boolean => (r.plane === 'api' ? r.processed === true : r.status === 200 && (!r.fault || r.fault === 'slow'));
   const perVid = (action: string): Map<string, number> => {
     const m = new Map<string, number>();
     for (const r of emu.requests) if (r.plane === 'api' && r.action === action && ok(r) && r.vid) m.set(r.vid, (m.get(r.vid) ?? 0) + 1);
@@ -285,11 +292,22 @@ function tally(stack: LocalStack, objects: Obj[], rows: ItemRow[], driver: Chaos
   };
 }
 
+/** One unpublished object as the item table and the emulator see it: the row, the video, its API calls and callbacks. */
+function diagnose(stack: LocalStack, o: Obj, row: ItemRow | undefined): string {
+  const emu = stack.emulator;
+  const vid = row?.vid;
+  const video = vid ? emu.state.videos[vid] : undefined;
+  const calls = vid ? emu.requests.filter((r) => r.vid === vid).map((r) => `${r.action}:${r.status}${r.fault ? `(${r.fault})` : ''}`) : [];
+  const callbacks = vid ? emu.callbacks.filter((c) => c.vid === vid).map((c) => `${c.eventType}#${c.attempt}:${c.status ?? c.error}`) : [];
+  const v = video ? { state: video.state, runId: video.transcode?.runId, renditions: video.renditions.length, publishStatus: video.publishStatus } : undefined;
+  return `${o.key} (${o.size} B): item ${JSON.stringify(row ?? null)}; video ${JSON.stringify(v ?? null)}; calls [${calls.join(' ')}]; callbacks [${callbacks.join(' ')}]`;
+}
+
 async function scan(doc: DynamoDBDocumentClient, table: string): Promise<ItemRow[]> {
   const rows: ItemRow[] = [];
   let start: Record<string, unknown> | undefined;
   do {
-    const out = await doc.send(new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey: start, ProjectionExpression: 'id, #s, vid, failedFrom, attempts, reason, updatedAt', ExpressionAttributeNames: { '#s': 'state' } }));
+    const out = await doc.send(new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey: start, ProjectionExpression: 'id, #s, vid, runId, failedFrom, attempts, reason, reconciled, updatedAt', ExpressionAttributeNames: { '#s': 'state' } }));
     rows.push(...((out.Items ?? []) as ItemRow[]));
     start = out.LastEvaluatedKey;
   } while (start);

@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import type { EventBridgeEvent } from 'aws-lambda';
-import type { TranscodeCompletedDetail, UploadCommittedDetail } from '#lib/pipeline';
+import type { TranscodeCompletedDetail, TranscodeResult, UploadCommittedDetail } from '#lib/pipeline';
 import { fixture, lambdaContext, startHarness, type Harness } from '../unit/pipeline/harness.ts';
 
 type Ev<T extends string, D> = EventBridgeEvent<T, D>;
 let h: Harness;
-let transcode: (e: Ev<'UploadCommitted', UploadCommittedDetail>, c: ReturnType<typeof lambdaContext>) => Promise<{ itemId: string; runId?: string; started: boolean }>;
+let transcode: (e: Ev<'UploadCommitted', UploadCommittedDetail>, c: ReturnType<typeof lambdaContext>) => Promise<TranscodeResult>;
 let publish: (e: Ev<'TranscodeCompleted', TranscodeCompletedDetail>, c: ReturnType<typeof lambdaContext>) => Promise<{ itemId: string; outcome: string }>;
 let upload: () => Promise<string>;
 
@@ -49,7 +49,7 @@ test('UploadCommitted starts one transcode per Vid and records the RunId, howeve
   const again = await transcode(await committed({ vid, spaceName: 'demo-space' }), lambdaContext('b'));
   const both = await Promise.allSettled([transcode(event, lambdaContext('c')), transcode(event, lambdaContext('d'))]);
 
-  assert.equal(first.started, true);
+  assert.equal(first.started, 'now');
   assert.deepEqual(again, first);
   for (const o of both) if (o.status === 'fulfilled') assert.deepEqual(o.value, first);
   const item = await h.store.get(itemId);

@@ -1,0 +1,136 @@
+// Calls that get no answer: StartTranscode (not idempotent) is never sent twice for one run; the item waits for
+// the run's callback or renditions, and reconcile starts it again only when neither came. A publish retried after
+// an unanswered SetVideoPublishStatus asks the service first. Against the emulator (its 'slow' fault answers after
+// the client's timeout) and dynalite.
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { after, before, beforeEach, test } from 'node:test';
+import type { PipelineDeps } from '#lib/pipeline';
+import type { VodClient } from '#lib/vod';
+import { ITEMS_TABLE, lambdaContext, startHarness, type Harness } from '../unit/pipeline/harness.ts';
+
+let h: Harness;
+let lib: typeof import('#lib/pipeline');
+let deps: PipelineDeps;
+let vod: VodClient;
+let sample: Buffer;
+let clock = Date.parse('2026-11-25T12:00:00Z');
+const T = 'local-template';
+
+before(async () => {
+  h = await startHarness();
+  lib = await import('#lib/pipeline');
+  const { newVodClient, config } = await import('#lib/config');
+  // answers slower than 300 ms are "no answer"
+  vod = newVodClient(config(), { timeoutMs: 300, retries: 0 });
+  // the item store on a clock the test moves (reconcile judges time by it)
+  deps = { ...lib.pipelineDeps(), vod, store: new lib.ItemStore({ doc: h.doc, tableName: ITEMS_TABLE, now: () => new Date(clock) }) };
+  sample = await readFile(new URL('../../samples/sample.mp4', import.meta.url));
+});
+after(() => h.close());
+beforeEach(() => h.emulator.setFaults(undefined));
+
+async function committedItem(name: string): Promise<{ vid: string; itemId: string }> {
+  const out = await vod.uploadVideo({ spaceName: 'demo-space', body: sample, fileType: 'video' });
+  const vid = out.Results[0]?.Vid;
+  assert.ok(vid);
+  const itemId = `s3:b/incoming/${name}.mp4@e`;
+  await h.store.create({ id: itemId, source: 's3', spaceName: 'demo-space', state: 'committed', vid });
+  return { vid, itemId };
+}
+
+const startTranscodes = (vid: string) => h.emulator.requests.filter((r) => r.action === 'StartTranscode' && r.vid === vid);
+const slow = (action: string) => h.emulator.setFaults({ actions: { [action]: 1 }, api: 0, kinds: ['slow'], slowMs: 600 });
+
+test('an unanswered StartTranscode is not sent again; the run it did start is published from its completion', async () => {
+  const { vid, itemId } = await committedItem('unanswered');
+  slow('StartTranscode');
+  const first = await lib.transcodeOnCommit(deps, { vid, spaceName: 'demo-space', itemId }, { templateId: T }, lambdaContext('a'));
+  assert.deepEqual(first, { itemId, started: 'unknown' });
+  h.emulator.setFaults(undefined);
+  // a redelivery (and the service's FileUploadComplete) changes nothing
+  assert.deepEqual(await lib.transcodeOnCommit(deps, { vid, spaceName: 'demo-space', itemId }, { templateId: T }, lambdaContext('b')), first);
+  assert.deepEqual(await lib.transcodeOnCommit(deps, { vid, spaceName: 'demo-space' }, { templateId: T }, lambdaContext('c')), first);
+
+  await h.emulator.idle();
+  const item = await h.store.get(itemId);
+  assert.equal(item?.state, 'transcoding');
+  assert.equal(item?.runId, undefined);
+  assert.match(item?.transcodeRequestedAt ?? '', /^\d{4}-\d\d-\d\dT/);
+  const started = startTranscodes(vid);
+  assert.equal(started.length, 1);
+  const runId = h.emulator.state.videos[vid]?.transcode?.runId;
+  assert.ok(runId);
+
+  // the run's TranscodeComplete (here: as the callback would announce it) records the RunId and publishes
+  const done = await lib.publishOnTranscoded(deps, { vid, runId, spaceName: 'demo-space', code: 'Success' }, { policy: 'always' }, lambdaContext('d'));
+  assert.deepEqual(done, { itemId, outcome: 'published' });
+  const published = await h.store.get(itemId);
+  assert.deepEqual([published?.state, published?.runId], ['published', runId]);
+  assert.equal(startTranscodes(vid).length, 1);
+});
+
+test('reconcile: renditions of an unanswered run are announced (no RunId); no renditions after the patience restarts it once', async () => {
+  // a run that did start and finish, whose callback never came
+  const a = await committedItem('renditions');
+  slow('StartTranscode');
+  await lib.transcodeOnCommit(deps, { vid: a.vid, spaceName: 'demo-space', itemId: a.itemId }, { templateId: T }, lambdaContext('a'));
+  h.emulator.setFaults(undefined);
+  await h.emulator.idle();
+
+  // a StartTranscode that never reached the service (reset before it was processed)
+  const b = await committedItem('lost');
+  h.emulator.setFaults({ actions: { StartTranscode: 1 }, api: 0, kinds: ['reset'] });
+  const lost = await lib.transcodeOnCommit(deps, { vid: b.vid, spaceName: 'demo-space', itemId: b.itemId }, { templateId: T }, lambdaContext('b'));
+  assert.equal(lost.started, 'unknown');
+  h.emulator.setFaults(undefined);
+  assert.equal(startTranscodes(b.vid).filter((r) => r.status === 200 && !r.fault).length, 0);
+
+  const emitted = h.bus.entries.length;
+  const at = (s: number) => new Date((clock += s * 1000));
+  const opts = { stuckAfterSeconds: 10, policy: 'always' as const };
+  // within the patience (4 x 10 s): a is announced, b waits
+  const r1 = await lib.reconcile(deps, { ...opts, now: at(15) });
+  assert.deepEqual([r1.actions.reemitted, r1.actions.waiting, r1.actions.restarted], [1, 1, 0]);
+  assert.deepEqual(h.bus.entries.slice(emitted).map((e) => [e.DetailType, e.Detail]), [
+    ['TranscodeCompleted', { vid: a.vid, runId: '', spaceName: 'demo-space', code: 'Success' }],
+  ]);
+  // past it: b is restarted, once, however many runs look at it
+  const r2 = await lib.reconcile(deps, { ...opts, now: at(45) });
+  const r3 = await lib.reconcile(deps, { ...opts, now: at(0) });
+  assert.equal(r2.actions.restarted + r3.actions.restarted, 1);
+  const restarts = h.bus.entries.slice(emitted).filter((e) => e.DetailType === 'UploadCommitted');
+  assert.deepEqual(restarts.map((e) => e.Detail), [{ vid: b.vid, spaceName: 'demo-space', itemId: b.itemId, restart: 1 }]);
+  assert.equal((await h.store.get(b.itemId))?.transcodeRestarts, 1);
+
+  // the restart is a unit of work of its own: it starts the run and records its RunId
+  const again = await lib.transcodeOnCommit(deps, restarts[0]!.Detail as never, { templateId: T }, lambdaContext('c'));
+  assert.equal(again.started, 'now');
+  assert.equal((await h.store.get(b.itemId))?.runId, again.runId);
+  assert.equal(startTranscodes(b.vid).filter((r) => r.status === 200 && !r.fault).length, 1);
+
+  // a's announcement publishes it; the run's own callback arriving later publishes nothing again
+  const runA = h.emulator.state.videos[a.vid]!.transcode!.runId;
+  assert.deepEqual(await lib.publishOnTranscoded(deps, { vid: a.vid, runId: '', spaceName: 'demo-space', code: 'Success' }, { policy: 'always' }, lambdaContext('d')), { itemId: a.itemId, outcome: 'published' });
+  assert.deepEqual(await lib.publishOnTranscoded(deps, { vid: a.vid, runId: runA, spaceName: 'demo-space', code: 'Success' }, { policy: 'always' }, lambdaContext('e')), { itemId: a.itemId, outcome: 'published' });
+  assert.equal(h.emulator.requests.filter((r) => r.action === 'SetVideoPublishStatus' && r.vid === a.vid).length, 1);
+});
+
+test('a publish retried after an unanswered SetVideoPublishStatus asks first and does not publish twice', async () => {
+  const { vid, itemId } = await committedItem('publish');
+  const { runId } = await lib.transcodeOnCommit(deps, { vid, spaceName: 'demo-space', itemId }, { templateId: T }, lambdaContext('a'));
+  assert.ok(runId);
+  await h.emulator.idle();
+  slow('SetVideoPublishStatus');
+  await assert.rejects(lib.publishOnTranscoded(deps, { vid, runId, spaceName: 'demo-space', code: 'Success' }, { policy: 'always' }, lambdaContext('b')), (e: unknown) => (e as { code?: string }).code === 'RequestTimeout');
+  h.emulator.setFaults(undefined);
+  await h.emulator.idle();
+  assert.equal(h.emulator.state.videos[vid]?.publishStatus, 'Published', 'the unanswered call went through');
+  const failed = await h.store.get(itemId);
+  assert.deepEqual([failed?.state, failed?.failedFrom], ['failed', 'transcoded']);
+
+  const retried = await lib.publishOnTranscoded(deps, { vid, runId, spaceName: 'demo-space', code: 'Success' }, { policy: 'always' }, lambdaContext('c'));
+  assert.deepEqual(retried, { itemId, outcome: 'published' });
+  assert.equal((await h.store.get(itemId))?.state, 'published');
+  assert.equal(h.emulator.requests.filter((r) => r.action === 'SetVideoPublishStatus' && r.vid === vid).length, 1);
+});
