@@ -1,7 +1,8 @@
-import { ALGORITHM, EMPTY_SHA256, escapeUri, SERVICE, sha256Hex } from './canonical.ts';
+import { createHmac } from 'node:crypto';
+import { ALGORITHM, EMPTY_SHA256, escapeUri, SERVICE, sha256Hex, signingKey } from './canonical.ts';
+import type { Credentials } from './credentials.ts';
 import { SigningError } from './errors.ts';
 import type { SignOptions } from './sign-request.ts';
-import { smithySigner } from './smithy.ts';
 
 export const DEFAULT_EXPIRES_SECONDS = 900;
 export const MAX_EXPIRES_SECONDS = 604_800;
@@ -29,10 +30,11 @@ export function checkExpires(value: unknown): number {
 }
 
 /**
- * Signs a request into a signed-URL query string (protocol 6.2). `@smithy/signature-v4` derives (and caches) the
- * day's signing key and computes the signature (`sign(stringToSign)`); this function builds the canonical request
- * that `presign()` would build over no headers, escaping every parameter once for both the canonical query and the
- * returned one (presign() would escape them, and its result would have to be escaped again to serialise it).
+ * Signs a request into a signed-URL query string (protocol 6.2): the canonical request that `@smithy/signature-v4`
+ * presign() builds over no headers (the tests hold every result to presign's), signed with the day's SigV4 key,
+ * derived once per credentials, day and region. Every parameter is escaped once, for both the canonical query and
+ * the returned one. Not on Smithy itself: the token functions then load no Smithy code (a third of their bundle
+ * and of their cold start) and sign 2.5 x faster (bench/README.md).
  * Parameters keep the original SDK's order, so the result is byte-identical to its tokens.
  * @returns the query string, without `?`.
  * @throws SigningError for a bad expiry or a parameter that only the signer may set (X-Amz-Date, ...).
@@ -79,7 +81,7 @@ export async function signQuery(req: QueryRequest, opts: SignOptions): Promise<s
   let canonical = sorted[0]![1];
   for (let i = 1; i < sorted.length; i++) canonical += `&${sorted[i]![1]}`;
   const stringToSign = `${ALGORITHM}\n${longDate}\n${scope}\n${sha256Hex(`${req.method}\n/\n${canonical}\n\n\n\n${EMPTY_SHA256}`)}`;
-  const signature = await smithySigner(opts.credentials, opts.region).sign(stringToSign, { signingDate: now });
+  const signature = createHmac('sha256', dayKey(opts.credentials, longDate.slice(0, 8), opts.region)).update(stringToSign).digest('hex');
 
   // The original SDK's order: the caller's parameters (X-Amz-Expires where the caller put it, else last), then
   // the X-Amz-* keys in its fixed order, the signature last.
@@ -89,4 +91,17 @@ export async function signQuery(req: QueryRequest, opts: SignOptions): Promise<s
   out += `&${pairs.get('X-Amz-Date')}&X-Amz-NotSignBody=&${pairs.get('X-Amz-Credential')}&${pairs.get('X-Amz-Algorithm')}&X-Amz-SignedHeaders=&${pairs.get('X-Amz-SignedQueries')}`;
   if (token) out += `&${pairs.get('X-Amz-Security-Token')}`;
   return `${out}&X-Amz-Signature=${signature}`;
+}
+
+// The day's signing key per credentials object and region (a signer signs for one day at a time).
+const dayKeys = new WeakMap<Credentials, Map<string, { date: string; secret: string; key: Buffer }>>();
+
+function dayKey(credentials: Credentials, shortDate: string, region: string): Buffer {
+  let byRegion = dayKeys.get(credentials);
+  if (!byRegion) dayKeys.set(credentials, (byRegion = new Map()));
+  const hit = byRegion.get(region);
+  if (hit && hit.date === shortDate && hit.secret === credentials.secretAccessKey) return hit.key;
+  const key = signingKey(credentials.secretAccessKey, shortDate, region);
+  byRegion.set(region, { date: shortDate, secret: credentials.secretAccessKey, key });
+  return key;
 }

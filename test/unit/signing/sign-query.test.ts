@@ -1,5 +1,5 @@
-// signQuery builds the canonical request itself and has Smithy compute the signature: here Smithy's presign(),
-// over the same parameters, is the oracle for every signature and every parameter it sends.
+// signQuery builds and signs the canonical request itself: Smithy's presign(), over the same parameters, is the
+// oracle for every signature and every parameter it sends.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Hash } from '@smithy/hash-node';
