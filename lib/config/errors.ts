@@ -1,3 +1,5 @@
+import { ConfigError as SigningConfigError } from '#lib/signing';
+
 /** One problem with one environment variable. */
 export interface ConfigProblem {
   /** The environment variable, e.g. `TOKEN_MAX_EXPIRES`. */
@@ -9,10 +11,9 @@ export interface ConfigProblem {
 /**
  * The environment is invalid. Thrown at cold start so a misconfigured function fails loudly on its first
  * invocation instead of misbehaving later. The message names every bad variable and what is wrong; values of
- * secret variables are never echoed.
+ * secret variables are never echoed. A lib/signing ConfigError (bad credentials or region), so callers catch one class.
  */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError' as const;
+export class ConfigError extends SigningConfigError {
   /** The first bad variable (all of them are in {@link ConfigError.problems}). */
   readonly variable: string;
   readonly problems: readonly ConfigProblem[];

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError } from '../../../lib/config/errors.ts';
+import { ConfigError as SigningConfigError } from '#lib/signing';
 import { loadConfig } from '../../../lib/config/load.ts';
 
 function problemsOf(env: Record<string, string>): Array<{ variable: string; problem: string }> {
@@ -8,6 +9,7 @@ function problemsOf(env: Record<string, string>): Array<{ variable: string; prob
     loadConfig(env);
   } catch (err) {
     assert.ok(err instanceof ConfigError);
+    assert.ok(err instanceof SigningConfigError, 'one class to catch: a lib/signing ConfigError too');
     assert.equal(err.name, 'ConfigError');
     return err.problems.map((p) => ({ ...p }));
   }
