@@ -39,7 +39,7 @@ export interface ApiCall {
 }
 
 /** Network failures that prove the request never reached the server (safe to resend even a non-idempotent call). */
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
 /**
  * Whether a failed attempt may be retried. Idempotent calls: 429, 5xx, network errors, timeouts.

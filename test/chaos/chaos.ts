@@ -33,6 +33,8 @@ export interface ChaosOptions {
   stuckAfterSeconds?: number;
   /** Give up after this long (default 10 min). */
   timeoutMs?: number;
+  /** LOG_LEVEL of the functions (default WARN; INFO shows every step of every item). */
+  logLevel?: string;
   /** Gives up (with a diagnosis of every unpublished item) when no item got published for this long (default 180 s). */
   stallMs?: number;
   /** The emulator persists its blobs here (big runs: bounded memory). */
@@ -105,7 +107,7 @@ export function chaosSizes(n: number, seed: number, mix: { medium: number; large
 }
 
 interface Obj { i: number; key: string; size: number; md5: string; etag: string; id: string; event: unknown; redeliveries: number; redelivering: boolean; lastRedelivery: number }
-interface ItemRow { id: string; state: string; vid?: string; runId?: string; failedFrom?: string; attempts?: number; reason?: string; reconciled?: number; updatedAt: string }
+interface ItemRow { id: string; state: string; vid?: string; runId?: string; failedFrom?: string; attempts?: number; reason?: string; reconciled?: number; transcodeRequestedAt?: string; transcodeRestarts?: number; updatedAt: string }
 
 /**
  * Runs the chaos profile against a fresh local stack and returns its figures. Throws (with the stack's output
@@ -123,7 +125,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     ports: 'ephemeral', watch: false,
     emulator: { seed: opts.seed, transcodeDelayMs: 300, faults, ...(opts.emulatorDataDir ? { dataDir: opts.emulatorDataDir } : {}) },
     // reconcile drives on what has not moved for stuckAfterSeconds (the driver invokes it every 2 s, as the schedule would)
-    env: { RECONCILE_STUCK_AFTER_SECONDS: String(opts.stuckAfterSeconds ?? 10), LOG_LEVEL: 'WARN' },
+    env: { RECONCILE_STUCK_AFTER_SECONDS: String(opts.stuckAfterSeconds ?? 10), LOG_LEVEL: opts.logLevel ?? 'WARN' },
     ...(opts.onOfflineLine ? { onOfflineLine: opts.onOfflineLine } : {}),
     startTimeoutMs: 90_000,
   });
@@ -182,7 +184,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       const stalled = now - progress.at > (opts.stallMs ?? 180_000);
       if (now > deadline || stalled) {
         const why = stalled ? `nothing published for ${Math.round((now - progress.at) / 1000)} s` : `not published after ${opts.timeoutMs ?? 600_000} ms`;
-        const stuck = objects.filter((o) => byId.get(o.id)?.state !== 'published').slice(0, 10).map((o) => diagnose(stack, o, byId.get(o.id)));
+        const marks = await idempotencyRecords(doc);
+        const stuck = objects.filter((o) => byId.get(o.id)?.state !== 'published').slice(0, 10).map((o) => diagnose(stack, o, byId.get(o.id), rows, marks));
         throw new Error(`chaos: ${objects.length - done} of ${objects.length} ${why}:\n${stuck.join('\n')}\n--- offline ---\n${stack.offlineTail()}`);
       }
       for (const o of objects) {
@@ -293,21 +296,43 @@ function tally(stack: LocalStack, objects: Obj[], rows: ItemRow[], driver: Chaos
 }
 
 /** One unpublished object as the item table and the emulator see it: the row, the video, its API calls and callbacks. */
-function diagnose(stack: LocalStack, o: Obj, row: ItemRow | undefined): string {
+function diagnose(stack: LocalStack, o: Obj, row: ItemRow | undefined, rows: ItemRow[], marks: Array<{ id: string; status: string }>): string {
   const emu = stack.emulator;
   const vid = row?.vid;
   const video = vid ? emu.state.videos[vid] : undefined;
   const calls = vid ? emu.requests.filter((r) => r.vid === vid).map((r) => `${r.action}:${r.status}${r.fault ? `(${r.fault})` : ''}`) : [];
   const callbacks = vid ? emu.callbacks.filter((c) => c.vid === vid).map((c) => `${c.eventType}#${c.attempt}:${c.status ?? c.error}`) : [];
   const v = video ? { state: video.state, runId: video.transcode?.runId, renditions: video.renditions.length, publishStatus: video.publishStatus } : undefined;
-  return `${o.key} (${o.size} B): item ${JSON.stringify(row ?? null)}; video ${JSON.stringify(v ?? null)}; calls [${calls.join(' ')}]; callbacks [${callbacks.join(' ')}]`;
+  const others = vid ? rows.filter((r) => r.vid === vid && r.id !== o.id).map((r) => `${r.id}:${r.state}`) : [];
+  // Powertools stores `{prefix}#{md5(JSON of the key)}`: look up the keys this item's steps use
+  const keys: Array<[string, string]> = [['ingest', o.id]];
+  if (vid) for (const k of [vid, ...[1, 2, 3, 4, 5].map((n) => `${vid}#restart-${n}`)]) keys.push(['transcode', k]);
+  if (vid) keys.push(['publish', vid]);
+  const status = new Map(marks.map((m) => [m.id, m.status]));
+  const once = keys.flatMap(([step, key]) => {
+    const st = status.get(`vod-serverless.${step}#${createHash('md5').update(JSON.stringify(key)).digest('base64')}`);
+    return st ? [`${step}(${key.replace(vid ?? '\u0000', 'vid')}):${st}`] : [];
+  });
+  return `${o.key} (${o.size} B): item ${JSON.stringify(row ?? null)}; other items of the Vid [${others.join(' ')}]; idempotency [${once.join(' ')}]; video ${JSON.stringify(v ?? null)}; calls [${calls.join(' ')}]; callbacks [${callbacks.join(' ')}]`;
+}
+
+/** Every idempotency record (key and status), for a diagnosis. */
+async function idempotencyRecords(doc: DynamoDBDocumentClient): Promise<Array<{ id: string; status: string }>> {
+  const out: Array<{ id: string; status: string }> = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await doc.send(new ScanCommand({ TableName: 'vod-serverless-local-idempotency', ExclusiveStartKey: start, ProjectionExpression: 'id, #s', ExpressionAttributeNames: { '#s': 'status' } }));
+    for (const i of page.Items ?? []) out.push({ id: String(i.id), status: String(i.status) });
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return out;
 }
 
 async function scan(doc: DynamoDBDocumentClient, table: string): Promise<ItemRow[]> {
   const rows: ItemRow[] = [];
   let start: Record<string, unknown> | undefined;
   do {
-    const out = await doc.send(new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey: start, ProjectionExpression: 'id, #s, vid, runId, failedFrom, attempts, reason, reconciled, updatedAt', ExpressionAttributeNames: { '#s': 'state' } }));
+    const out = await doc.send(new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey: start, ProjectionExpression: 'id, #s, vid, runId, failedFrom, attempts, reason, reconciled, transcodeRequestedAt, transcodeRestarts, updatedAt', ExpressionAttributeNames: { '#s': 'state' } }));
     rows.push(...((out.Items ?? []) as ItemRow[]));
     start = out.LastEvaluatedKey;
   } while (start);
@@ -361,7 +386,7 @@ export function reportLines(name: string, r: ChaosReport): string[] {
     `- objects: ${r.objects} (${(r.bytes / MiB).toFixed(1)} MiB, ${r.sizes.min} B .. ${(r.sizes.max / MiB).toFixed(0)} MiB); published exactly once: ${r.published}; emulator videos: ${r.videos}`,
     `- StartTranscode per Vid != 1: ${r.transcodesNotOnce.length}; SetVideoPublishStatus per Vid != 1: ${r.publishesNotOnce.length}; md5 mismatches: ${r.md5Mismatches.length}; Vid problems: ${r.vidProblems.length}`,
     `- faults injected: ${JSON.stringify(r.faults)}`,
-    `- API requests: ${r.api.requests} (${r.api.faulted} faulted, ${retriesApi} not answered 200: the client retried or the function failed and was re-driven)`,
+    `- API requests: ${r.api.requests} (${r.api.faulted} faulted, ${retriesApi} that did not run: the client retried them or the function failed and was re-driven)`,
     `- upload-host requests: ${r.upload.requests} (${r.upload.faulted} faulted, ${retriesUpload} not answered 200), part PUTs: ${r.upload.partPuts}`,
     `- callbacks: ${r.callbacks.events} events, ${r.callbacks.deliveries} deliveries, ${r.callbacks.dropped} dropped, ${r.callbacks.duplicated} duplicated, ${r.callbacks.refused} refused/failed deliveries ${JSON.stringify(r.callbacks.statuses)}`,
     `- driver: ${r.driver.s3Puts} S3 puts, ${r.driver.duplicateS3Events} duplicate S3 events, ${r.driver.redeliveries} redeliveries of failed ingests, ${r.driver.reconcileRuns} reconcile runs ${JSON.stringify(r.driver.reconcileActions)}`,

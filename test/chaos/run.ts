@@ -14,7 +14,7 @@ const dataDir = await mkdtemp(join(tmpdir(), 'vod-chaos-emulator-'));
 try {
   const sizes = chaosSizes(n, seed, { medium: 0.15, large: 0.04 });
   const report = await runChaos({
-    sizes, seed, timeoutMs: Number(process.env.CHAOS_TIMEOUT_MS ?? 1_500_000), emulatorDataDir: dataDir, concurrency: Number(process.env.CHAOS_CONCURRENCY ?? 2),
+    sizes, seed, timeoutMs: Number(process.env.CHAOS_TIMEOUT_MS ?? 1_500_000), emulatorDataDir: dataDir, concurrency: Number(process.env.CHAOS_CONCURRENCY ?? 1), logLevel: process.env.CHAOS_LOG_LEVEL ?? 'WARN',
     ...(process.env.CHAOS_OFFLINE_LOG ? { onOfflineLine: (l: string) => appendFileSync(process.env.CHAOS_OFFLINE_LOG!, `${l}\n`) } : {}),
     log: (l) => console.log(l),
   });

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { VodClient, VodError, backoffDelay } from '#lib/vod';
+import { VodClient, VodError, backoffDelay, outcomeUnknown } from '#lib/vod';
+import { errorFromException } from '../../../lib/vod/errors.ts';
 import { VodTestServer, envelope } from '../../support/vod-test-server.ts';
 
 const credentials = { accessKeyId: 'AKLTerrorsTest01', secretAccessKey: 'errors-secret-key-XYZ', sessionToken: 'STS2-session-token-secret' };
@@ -155,6 +156,19 @@ describe('retries', () => {
     server.intercept = () => ({ destroy: true });
     const err = await rejection(client().commitUpload({ SpaceName: 's', SessionKey: 'k' }));
     assert.deepEqual([err.code, server.requests.length], ['NetworkError', 1]);
+    // the message names undici's code, and the outcome is unknown: the request may have been processed
+    assert.match(err.message, /^CommitUpload: network error \((UND_ERR_SOCKET|ECONNRESET)\)$/);
+    assert.equal(outcomeUnknown(err), true);
+  });
+
+  test('outcomeUnknown: no answer is unknown; an answer, or a connection never made, is known', () => {
+    const net = (code: string) => errorFromException('StartTranscode', Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('x'), { code }) }), 5000);
+    const timeout = errorFromException('StartTranscode', Object.assign(new Error('t'), { name: 'TimeoutError' }), 5000);
+    assert.deepEqual([net('UND_ERR_SOCKET'), net('ECONNRESET'), timeout].map(outcomeUnknown), [true, true, true]);
+    assert.deepEqual([net('ECONNREFUSED'), net('UND_ERR_CONNECT_TIMEOUT')].map(outcomeUnknown), [false, false]);
+    assert.equal(net('UND_ERR_CONNECT_TIMEOUT').message, 'StartTranscode: network error (UND_ERR_CONNECT_TIMEOUT)');
+    assert.equal(outcomeUnknown(new VodError({ code: 'ServiceUnavailable', message: 'm', action: 'StartTranscode', httpStatus: 503 })), false);
+    assert.equal(outcomeUnknown(new Error('other')), false);
   });
 
   test('backoff grows exponentially up to maxDelayMs, scaled by the jitter draw', () => {
