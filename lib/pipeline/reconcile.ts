@@ -95,8 +95,9 @@ async function driveOn(deps: PipelineDeps, item: Item, opts: ReconcileOptions): 
       return 'restarted';
     }
     case 'transcoded':
-      if (opts.policy !== 'always' || !item.vid || !item.runId) return 'skipped';
-      await deps.bus.emit('TranscodeCompleted', { vid: item.vid, runId: item.runId, spaceName: item.spaceName, code: 'Success' });
+      // publish is once per Vid: the RunId only informs (a run announced from its renditions has none)
+      if (opts.policy !== 'always' || !item.vid) return 'skipped';
+      await deps.bus.emit('TranscodeCompleted', { vid: item.vid, runId: item.runId ?? '', spaceName: item.spaceName, code: 'Success' });
       await deps.store.touch(item.id, item.state);
       return 'reemitted';
     default:

@@ -134,3 +134,19 @@ test('a publish retried after an unanswered SetVideoPublishStatus asks first and
   assert.equal((await h.store.get(itemId))?.state, 'published');
   assert.equal(h.emulator.requests.filter((r) => r.action === 'SetVideoPublishStatus' && r.vid === vid).length, 1);
 });
+
+test('a failed publish of a run announced from its renditions (no RunId) is driven on by reconcile', async () => {
+  const { vid, itemId } = await committedItem('no-run-id');
+  await h.store.startTranscode(itemId, 'unanswered');
+  await h.store.advance(itemId, 'transcoded');
+  await h.store.fail(itemId, 'transcoded', 'VodError ServiceUnavailable: injected');
+  const emitted = h.bus.entries.length;
+  const r = await lib.reconcile(deps, { stuckAfterSeconds: 10, policy: 'always', now: new Date(Date.now() + 60_000) });
+  assert.ok(r.actions.reemitted >= 1);
+  assert.deepEqual(h.bus.entries.slice(emitted).filter((e) => e.Detail.vid === vid).map((e) => [e.DetailType, e.Detail]), [
+    ['TranscodeCompleted', { vid, runId: '', spaceName: 'demo-space', code: 'Success' }],
+  ]);
+  const done = await lib.publishOnTranscoded(deps, { vid, runId: '', spaceName: 'demo-space', code: 'Success' }, { policy: 'always' }, lambdaContext('p'));
+  assert.deepEqual(done, { itemId, outcome: 'published' });
+  assert.equal(h.emulator.state.videos[vid]?.publishStatus, 'Published');
+});
