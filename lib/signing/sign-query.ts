@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { ALGORITHM, EMPTY_SHA256, escapeUri, SERVICE, sha256Hex, signingKey } from './canonical.ts';
+import { ALGORITHM, EMPTY_SHA256, escapeUri, longDate as formatLongDate, SERVICE, signingKey, stringToSign } from './canonical.ts';
 import type { Credentials } from './credentials.ts';
 import { SigningError } from './errors.ts';
 import type { SignOptions } from './sign-request.ts';
@@ -45,8 +45,7 @@ export async function signQuery(req: QueryRequest, opts: SignOptions): Promise<s
   const callerExpires = src[EXPIRES] !== undefined;
   const expires = checkExpires(callerExpires ? src[EXPIRES] : (req.expiresIn ?? DEFAULT_EXPIRES_SECONDS));
   const now = opts.now ?? new Date();
-  const iso = now.toISOString();
-  const longDate = `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`;
+  const longDate = formatLongDate(now);
   const scope = `${longDate.slice(0, 8)}/${opts.region}/${SERVICE}/aws4_request`;
   const token = opts.credentials.sessionToken;
 
@@ -80,8 +79,8 @@ export async function signQuery(req: QueryRequest, opts: SignOptions): Promise<s
   sorted.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   let canonical = sorted[0]![1];
   for (let i = 1; i < sorted.length; i++) canonical += `&${sorted[i]![1]}`;
-  const stringToSign = `${ALGORITHM}\n${longDate}\n${scope}\n${sha256Hex(`${req.method}\n/\n${canonical}\n\n\n\n${EMPTY_SHA256}`)}`;
-  const signature = createHmac('sha256', dayKey(opts.credentials, longDate.slice(0, 8), opts.region)).update(stringToSign).digest('hex');
+  const toSign = stringToSign(longDate, scope, `${req.method}\n/\n${canonical}\n\n\n\n${EMPTY_SHA256}`);
+  const signature = createHmac('sha256', dayKey(opts.credentials, longDate.slice(0, 8), opts.region)).update(toSign).digest('hex');
 
   // The original SDK's order: the caller's parameters (X-Amz-Expires where the caller put it, else last), then
   // the X-Amz-* keys in its fixed order, the signature last.
