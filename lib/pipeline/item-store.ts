@@ -54,27 +54,16 @@ export class ItemStore {
    * A move to the same or an earlier state is refused: `changed` is false and the current item is returned.
    */
   async advance(id: string, to: ForwardState, fields: ItemFields = {}): Promise<WriteResult> {
-    const before = statesBefore(to);
-    if (before.length === 0) return { changed: false, item: await this.get(id) };
-    const names: Record<string, string> = { '#state': 'state', '#failedFrom': 'failedFrom' };
-    const values: Record<string, unknown> = { ':to': to, ':now': this.#now().toISOString(), ':failed': 'failed' };
-    const sets = ['#state = :to', 'updatedAt = :now'];
+    if (statesBefore(to).length === 0) return { changed: false, item: await this.get(id) };
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const sets: string[] = [];
     for (const [k, v] of Object.entries(withoutUndefined(fields))) {
       names[`#f_${k}`] = k;
       values[`:f_${k}`] = v;
       sets.push(`#f_${k} = :f_${k}`);
     }
-    const allowed = before.map((s, i) => { values[`:b${i}`] = s; return `:b${i}`; }).join(', ');
-    // past 'uploading' the upload checkpoint (and its credential) has served its purpose
-    const remove = FORWARD_STATES.indexOf(to) > FORWARD_STATES.indexOf('uploading') ? ', checkpoint' : '';
-    // a failed step may be retried: from 'failed' the item may re-enter the state it failed in
-    return this.#update({
-      Key: { id },
-      UpdateExpression: `SET ${sets.join(', ')} REMOVE #failedFrom${remove}`,
-      ConditionExpression: `attribute_exists(id) AND (#state IN (${allowed}) OR (#state = :failed AND #failedFrom IN (${allowed}, :to)))`,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-    });
+    return this.#forward(id, to, { names, values, sets });
   }
 
   /**
@@ -119,26 +108,10 @@ export class ItemStore {
    * Refused (changed false) once the item has its RunId or moved past 'transcoding'.
    */
   async startTranscode(id: string, run: { runId: string } | 'unanswered'): Promise<WriteResult> {
-    const before = statesBefore('transcoding');
-    const values: Record<string, unknown> = { ':to': 'transcoding', ':now': this.#now().toISOString(), ':failed': 'failed' };
-    const allowed = before.map((s, i) => { values[`:b${i}`] = s; return `:b${i}`; }).join(', ');
-    let set = '#state = :to, updatedAt = :now';
-    let remove = 'REMOVE #failedFrom, checkpoint';
-    if (run === 'unanswered') {
-      set += ', transcodeRequestedAt = :now';
-    } else {
-      values[':run'] = run.runId;
-      set += ', runId = :run';
-      remove += ', transcodeRequestedAt';
-    }
-    return this.#update({
-      Key: { id },
-      UpdateExpression: `SET ${set} ${remove}`,
-      ConditionExpression: `attribute_exists(id) AND (#state IN (${allowed}) OR (#state = :failed AND #failedFrom IN (${allowed}, :to))`
-        + ' OR (#state = :to AND attribute_not_exists(runId)))',
-      ExpressionAttributeNames: { '#state': 'state', '#failedFrom': 'failedFrom' },
-      ExpressionAttributeValues: values,
-    });
+    const orIf = '#state = :to AND attribute_not_exists(runId)';
+    return run === 'unanswered'
+      ? this.#forward(id, 'transcoding', { sets: ['transcodeRequestedAt = :now'], orIf })
+      : this.#forward(id, 'transcoding', { values: { ':run': run.runId }, sets: ['runId = :run'], remove: ['transcodeRequestedAt'], orIf });
   }
 
   /**
@@ -194,6 +167,29 @@ export class ItemStore {
       start = out.LastEvaluatedKey;
     } while (start && items.length < limit);
     return items;
+  }
+
+  /**
+   * The conditional write of a forward move to `to`: allowed from an earlier state, or failed from an earlier
+   * state or from `to` itself (the retry of a failed step), or when `orIf` holds; `extra` adds to what is set
+   * and removed. `:to` and `:now` may be used in `extra`.
+   */
+  async #forward(id: string, to: ForwardState, extra: {
+    names?: Record<string, string>; values?: Record<string, unknown>; sets?: string[]; remove?: string[]; orIf?: string;
+  }): Promise<WriteResult> {
+    const values: Record<string, unknown> = { ':to': to, ':now': this.#now().toISOString(), ':failed': 'failed', ...extra.values };
+    const allowed = statesBefore(to).map((s, i) => { values[`:b${i}`] = s; return `:b${i}`; }).join(', ');
+    const sets = ['#state = :to', 'updatedAt = :now', ...(extra.sets ?? [])];
+    // past 'uploading' the upload checkpoint (and its credential) has served its purpose
+    const remove = ['#failedFrom', ...(FORWARD_STATES.indexOf(to) > FORWARD_STATES.indexOf('uploading') ? ['checkpoint'] : []), ...(extra.remove ?? [])];
+    return this.#update({
+      Key: { id },
+      UpdateExpression: `SET ${sets.join(', ')} REMOVE ${remove.join(', ')}`,
+      ConditionExpression: `attribute_exists(id) AND (#state IN (${allowed}) OR (#state = :failed AND #failedFrom IN (${allowed}, :to))`
+        + `${extra.orIf ? ` OR (${extra.orIf})` : ''})`,
+      ExpressionAttributeNames: { '#state': 'state', '#failedFrom': 'failedFrom', ...extra.names },
+      ExpressionAttributeValues: values,
+    });
   }
 
   async #update(input: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName' | 'ReturnValues'>): Promise<WriteResult> {
