@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { encodeCallbackArgs } from './callback-args.ts';
 import type { LeaseContext, PipelineDeps } from './deps.ts';
-import { s3ItemId, type IngestCheckpoint, type Item } from './item.ts';
+import { s3ItemId, stageOf, type IngestCheckpoint, type Item } from './item.ts';
 import { reasonOf } from './ports.ts';
 import { FORWARD_STATES } from './states.ts';
 
@@ -104,6 +104,6 @@ function isStale(err: unknown): boolean {
 
 /** True when the item already reached 'committed' (or failed after it): its video exists. */
 function hasVid(item: Item): item is Item & { vid: string } {
-  const at = item.state === 'failed' ? item.failedFrom : item.state;
-  return item.vid !== undefined && at !== undefined && FORWARD_STATES.indexOf(at as never) >= FORWARD_STATES.indexOf('committed');
+  const at = stageOf(item);
+  return item.vid !== undefined && at !== undefined && FORWARD_STATES.indexOf(at) >= FORWARD_STATES.indexOf('committed');
 }

@@ -43,6 +43,11 @@ export interface Item {
   updatedAt: string;
 }
 
+/** The forward state the item is at: its state, or for a failed item the state it failed from. */
+export function stageOf(item: Pick<Item, 'state' | 'failedFrom'>): ForwardState | undefined {
+  return item.state === 'failed' ? item.failedFrom : item.state;
+}
+
 /** What callers may see of an item (item-status): everything but the upload credential; upload progress kept. */
 export type PublicItem = Omit<Item, 'checkpoint'> & { upload?: { uploadId: string; partSize: number; partsStored: number; stored: boolean } };
 

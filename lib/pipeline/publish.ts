@@ -1,5 +1,6 @@
 import type { LeaseContext, PipelineDeps } from './deps.ts';
 import type { TranscodeCompletedDetail } from './events.ts';
+import { stageOf } from './item.ts';
 import { reasonOf } from './ports.ts';
 import { itemFor } from './transcode.ts';
 
@@ -30,7 +31,7 @@ export async function publishOnTranscoded(
     await deps.store.advance(item.id, 'transcoded', detail.runId ? { runId: detail.runId } : {});
     if (opts.policy === 'never') return { itemId: item.id, outcome: 'transcoded' };
     // an item already 'transcoded' (or failed there) saw an earlier attempt, which may have published it
-    const retry = (item.state === 'failed' ? item.failedFrom : item.state) === 'transcoded';
+    const retry = stageOf(item) === 'transcoded';
     try {
       if (!(retry && (await deps.vod.getPlayInfo({ video_id: detail.vid })).Data.Status === PUBLISHED)) {
         await deps.vod.setVideoPublishStatus({ SpaceName: detail.spaceName, Vid: detail.vid, Status: 'Published' });

@@ -1,5 +1,5 @@
 import type { PipelineDeps } from './deps.ts';
-import type { Item } from './item.ts';
+import { stageOf, type Item } from './item.ts';
 import type { PublishPolicy } from './publish.ts';
 import { reasonOf } from './ports.ts';
 import type { ForwardState, ItemState } from './states.ts';
@@ -59,7 +59,7 @@ export async function reconcile(deps: PipelineDeps, opts: ReconcileOptions): Pro
 }
 
 async function driveOn(deps: PipelineDeps, item: Item, opts: ReconcileOptions): Promise<ReconcileAction> {
-  const at: ForwardState | undefined = item.state === 'failed' ? item.failedFrom : (item.state as ForwardState);
+  const at = stageOf(item);
   if (at === undefined || (item.state === 'failed' && item.attempts >= (opts.maxAttempts ?? 5))) return 'skipped';
   switch (at) {
     case 'received':

@@ -1,7 +1,7 @@
 import { encodeCallbackArgs } from './callback-args.ts';
 import type { LeaseContext, PipelineDeps } from './deps.ts';
 import type { UploadCommittedDetail } from './events.ts';
-import { vidItemId, type Item } from './item.ts';
+import { stageOf, vidItemId, type Item } from './item.ts';
 import { outcomeUnknown } from '#lib/vod';
 import { reasonOf } from './ports.ts';
 
@@ -55,7 +55,7 @@ export async function transcodeOnCommit(
 
 /** True when the item's transcode is known to exist: it has a RunId, or it got past 'transcoding'. */
 function hasRun(item: Item): boolean {
-  const at = item.state === 'failed' ? item.failedFrom : item.state;
+  const at = stageOf(item);
   return item.runId !== undefined || at === 'transcoded' || at === 'published';
 }
 
