@@ -5,7 +5,7 @@
 // the emulator's own request log and state, that each has exactly one Vid, one StartTranscode and one publish.
 import { createHash } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, paginateScan, type ScanCommandInput } from '@aws-sdk/lib-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { FaultProfile, RequestRecord } from '#local/emulator';
 import { startStack, type LocalStack } from '../../local/stack/index.ts';
@@ -318,24 +318,18 @@ function diagnose(stack: LocalStack, o: Obj, row: ItemRow | undefined, rows: Ite
 
 /** Every idempotency record (key and status), for a diagnosis. */
 async function idempotencyRecords(doc: DynamoDBDocumentClient): Promise<Array<{ id: string; status: string }>> {
-  const out: Array<{ id: string; status: string }> = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await doc.send(new ScanCommand({ TableName: 'vod-serverless-local-idempotency', ExclusiveStartKey: start, ProjectionExpression: 'id, #s', ExpressionAttributeNames: { '#s': 'status' } }));
-    for (const i of page.Items ?? []) out.push({ id: String(i.id), status: String(i.status) });
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return out;
+  const rows = await scanAll(doc, { TableName: 'vod-serverless-local-idempotency', ProjectionExpression: 'id, #s', ExpressionAttributeNames: { '#s': 'status' } });
+  return rows.map((i) => ({ id: String(i.id), status: String(i.status) }));
 }
 
 async function scan(doc: DynamoDBDocumentClient, table: string): Promise<ItemRow[]> {
-  const rows: ItemRow[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await doc.send(new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey: start, ProjectionExpression: 'id, #s, vid, runId, failedFrom, attempts, reason, reconciled, transcodeRequestedAt, transcodeRestarts, updatedAt', ExpressionAttributeNames: { '#s': 'state' } }));
-    rows.push(...((out.Items ?? []) as ItemRow[]));
-    start = out.LastEvaluatedKey;
-  } while (start);
+  return scanAll<ItemRow>(doc, { TableName: table, ConsistentRead: true, ProjectionExpression: 'id, #s, vid, runId, failedFrom, attempts, reason, reconciled, transcodeRequestedAt, transcodeRestarts, updatedAt', ExpressionAttributeNames: { '#s': 'state' } });
+}
+
+/** Every item of a scan, all pages. */
+async function scanAll<T = Record<string, unknown>>(doc: DynamoDBDocumentClient, input: ScanCommandInput): Promise<T[]> {
+  const rows: T[] = [];
+  for await (const page of paginateScan({ client: doc }, input)) rows.push(...((page.Items ?? []) as T[]));
   return rows;
 }
 
