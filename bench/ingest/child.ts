@@ -9,7 +9,7 @@ import { request } from 'node:http';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { VodClient } from '#lib/vod';
+import { VodClient, httpFetch, type Fetch } from '#lib/vod';
 
 const [mode, bucket, key, sizeArg, target, parallelArg] = process.argv.slice(2) as [string, string, string, string, string, string?];
 const size = Number(sizeArg);
@@ -42,12 +42,11 @@ async function main(): Promise<void> {
   } else {
     // every request timed, to split the run into ApplyUpload / init / parts / complete / CommitUpload
     const calls: Array<{ kind: string; start: number; end: number }> = [];
-    const timedFetch: typeof fetch = async (input, init) => {
-      const url = String(input instanceof Request ? input.url : input);
+    const timedFetch: Fetch = async (url, init) => {
       const kind = /Action=(\w+)/.exec(url)?.[1] ?? (/partNumber=/.test(url) ? 'part' : /\?uploads/.test(url) ? 'init' : /uploadID=/.test(url) ? 'complete' : 'put');
       const start = performance.now();
       try {
-        return await fetch(input, init);
+        return await httpFetch(url, init);
       } finally {
         calls.push({ kind, start, end: performance.now() });
       }

@@ -1,4 +1,5 @@
 import { VodError } from './errors.ts';
+import { httpFetch, type Fetch } from './http.ts';
 import { PosterDomains, posterUrlBuilder, type DomainWeights } from './poster.ts';
 import { toQuery } from './query.ts';
 import { sendApi, type ApiCall, type ApiContext, type RetryPolicy } from './request.ts';
@@ -14,7 +15,8 @@ export interface VodClientOptions extends VodSignerOptions {
   /** Backoff: full jitter in [0, min(maxDelayMs, baseDelayMs x 2^retry)); defaults 100 and 5000 ms. */
   baseDelayMs?: number;
   maxDelayMs?: number;
-  fetch?: typeof fetch;
+  /** HTTP transport of API and upload requests (default {@link httpFetch}, over node:http). */
+  fetch?: Fetch;
   /** Uniform [0, 1) source of backoff jitter and poster domain draws (default Math.random). */
   uniform?: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -58,7 +60,7 @@ export class VodClient extends VodSigner {
     };
     this.#api = {
       origin: this.origin, region: this.region, credentials: () => this.credentials(), now: this.now,
-      fetch: opts.fetch ?? ((input, init) => fetch(input, init)), timeoutMs: opts.timeoutMs ?? 5000, retry,
+      fetch: opts.fetch ?? httpFetch, timeoutMs: opts.timeoutMs ?? 5000, retry,
     };
     this.#posters = new PosterDomains({
       load: async (space) => (await this.#call<T.GetCdnDomainWeightsResult>(

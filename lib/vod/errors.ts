@@ -84,18 +84,18 @@ export function errorFromResponse(action: string, status: number, text: string, 
   return new VodError({ code, message: `${action}: ${what}: ${body.slice(0, 200)}`, requestId, httpStatus: status, action, body });
 }
 
-/** Low-level error code of a failed fetch (`ECONNREFUSED`, `UND_ERR_SOCKET`, ...), looking through `cause` chains. */
+/** Low-level error code of a failed request (`ECONNREFUSED`, `ECONNRESET`, ...), looking through `cause` chains. */
 export function networkErrorCode(err: unknown): string | undefined {
   let e: unknown = err;
   for (let i = 0; i < 5 && e && typeof e === 'object'; i++) {
     const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && /^(E[A-Z_]+|UND_ERR_[A-Z_]+)$/.test(code)) return code;
+    if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return code;
     e = (e as { cause?: unknown }).cause;
   }
   return undefined;
 }
 
-/** Maps an exception thrown by `fetch` (or by reading its body) to a {@link VodError}. */
+/** Maps an exception of the transport (request or response body) to a {@link VodError}. */
 export function errorFromException(action: string, err: unknown, timeoutMs: number): VodError {
   if (err instanceof VodError) return err;
   const name = err && typeof err === 'object' ? (err as { name?: unknown }).name : undefined;

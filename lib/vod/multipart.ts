@@ -1,5 +1,6 @@
 import { crc32Hex, sameCrc32 } from './crc.ts';
 import { VodError, clip, redact } from './errors.ts';
+import type { Fetch } from './http.ts';
 import { fetchText, isRetryable, withRetry, type RetryPolicy } from './request.ts';
 
 /** Where the bytes go: from ApplyUpload's UploadHosts[0] and StoreInfos[0]. */
@@ -16,7 +17,7 @@ export interface StoreTarget {
 /** Transport of the upload host: scheme (the API endpoint's), fetch, per-request timeout, retries. */
 export interface StoreContext {
   scheme: 'http:' | 'https:';
-  fetch: typeof fetch;
+  fetch: Fetch;
   timeoutMs: number;
   retry: RetryPolicy;
   /** Aborts every request of the upload (a sibling part failed). */
@@ -30,14 +31,14 @@ interface StoreReply { success?: unknown; payload?: Record<string, unknown>; err
 
 /**
  * One upload-host request with timeout and retries (every data-plane step is safe to repeat: a part PUT carries
- * the same bytes, listing reads). Returns the reply's `payload`. The body is re-streamed for each attempt from
- * the same bytes, so no copy of a part is made per attempt.
+ * the same bytes, listing reads). Returns the reply's `payload`. Each attempt sends the same bytes (no copy of a
+ * part is made per attempt).
  */
 async function storeCall(ctx: StoreContext, target: StoreTarget, action: string, method: 'PUT' | 'GET', query: string, extra: Record<string, string>, data?: Uint8Array | string): Promise<Record<string, unknown>> {
   const url = `${ctx.scheme}//${target.host}/${target.storeUri}${query}`;
   const attempt = async (): Promise<Record<string, unknown>> => {
     const headers: Record<string, string> = { ...target.headers, ...extra, Authorization: target.auth };
-    const res = await fetchText(ctx.fetch, url, { method, headers, ...bodyInit(data) }, action, ctx.timeoutMs, ctx.signal);
+    const res = await fetchText(ctx.fetch, url, { method, headers, ...(data === undefined ? {} : { body: data }) }, action, ctx.timeoutMs, ctx.signal);
     const { status, text } = res;
     const logid = res.headers.get('x-tt-logid') ?? '';
     let reply: StoreReply | undefined;
@@ -54,22 +55,6 @@ async function storeCall(ctx: StoreContext, target: StoreTarget, action: string,
     throw new VodError({ code, message: redact(message, [target.auth]), requestId: logid, httpStatus: status, action, body });
   };
   return withRetry(attempt, ctx.retry, (err) => isRetryable(err, true) && !ctx.signal?.aborted);
-}
-
-function bodyInit(data: Uint8Array | string | undefined): RequestInit {
-  if (data === undefined) return {};
-  if (typeof data === 'string') return { body: data };
-  const CHUNK = 1 << 20;
-  let offset = 0;
-  const body = new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (offset >= data.byteLength) return controller.close();
-      controller.enqueue(data.subarray(offset, offset + CHUNK));
-      offset += CHUNK;
-    },
-  });
-  // duplex is required by Node's fetch for a stream body; content-length keeps it a plain (not chunked) PUT.
-  return { body, duplex: 'half' } as RequestInit;
 }
 
 const GATEWAY = { 'X-Storage-Mode': 'gateway' };

@@ -1,5 +1,6 @@
 import { signRequest, type Credentials } from '#lib/signing';
 import { VodError, errorFromException, errorFromResponse, networkErrorCode } from './errors.ts';
+import type { Fetch, HttpRequestInit, HttpResponse } from './http.ts';
 import { encodeQuery } from './query.ts';
 
 /** How failed attempts are retried: exponential backoff with full jitter. */
@@ -20,7 +21,7 @@ export interface ApiContext {
   region: string;
   credentials: () => Credentials;
   now: () => Date;
-  fetch: typeof fetch;
+  fetch: Fetch;
   timeoutMs: number;
   retry: RetryPolicy;
 }
@@ -39,7 +40,7 @@ export interface ApiCall {
 }
 
 /** Network failures that prove the request never reached the server (safe to resend even a non-idempotent call). */
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 /**
  * Whether a failed attempt may be retried. Idempotent calls: 429, 5xx, network errors, timeouts.
@@ -87,13 +88,13 @@ export async function withRetry<T>(
 }
 
 /** A response read to its end. */
-export interface TextResponse { status: number; headers: Headers; text: string }
+export interface TextResponse { status: number; headers: HttpResponse['headers']; text: string }
 
 /**
  * One HTTP exchange with a timeout covering the whole body; fetch failures become `NetworkError` /
  * `RequestTimeout` VodErrors of `action`. `signal` (optional) aborts it as well.
  */
-export async function fetchText(fetchFn: typeof fetch, url: string, init: RequestInit, action: string, timeoutMs: number, signal?: AbortSignal): Promise<TextResponse> {
+export async function fetchText(fetchFn: Fetch, url: string, init: Omit<HttpRequestInit, 'signal'>, action: string, timeoutMs: number, signal?: AbortSignal): Promise<TextResponse> {
   const timeout = AbortSignal.timeout(timeoutMs);
   try {
     const res = await fetchFn(url, { ...init, signal: signal ? AbortSignal.any([timeout, signal]) : timeout });

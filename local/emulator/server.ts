@@ -186,8 +186,8 @@ export function createEmulatorServer(ctx: Ctx): Server {
   server.on('clientError', (_e, socket) => { if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n'); else socket.destroy(); });
   server.requestTimeout = 0;
   // Idle connections stay open 65 s, as behind the service's load balancers: longer than a client pool keeps them
-  // (undici: 4 s), so a client never sends on a connection the server is closing. Node's default (5 s) races
-  // undici's and, under load, fails a reused connection's request with no answer ('other side closed').
+  // (node:http's global agent: 5 s; undici: 4 s), so a client never sends on a connection the server is closing.
+  // Node's default (5 s) races the clients' and, under load, fails a reused connection's request with no answer.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   return server;

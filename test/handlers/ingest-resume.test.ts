@@ -137,7 +137,7 @@ test('a stored part whose bytes differ from the source (CRC32 mismatch) is sent 
   assert.ok(cp);
   // part 2 on the upload host now holds other bytes (a torn write, a different source): its CRC32 differs
   const vod = await import('#lib/vod');
-  await vod.uploadPart({ scheme: 'http:', fetch, timeoutMs: 10_000, retry: { retries: 0, baseDelayMs: 1, maxDelayMs: 1, sleep: async () => {}, uniform: () => 0 } },
+  await vod.uploadPart({ scheme: 'http:', fetch: vod.httpFetch, timeoutMs: 10_000, retry: { retries: 0, baseDelayMs: 1, maxDelayMs: 1, sleep: async () => {}, uniform: () => 0 } },
     { host: cp.host, storeUri: cp.storeUri, auth: cp.auth }, cp.uploadId, 2, bytes(PART, 99));
 
   const mark = h.emulator.requests.length;

@@ -9,7 +9,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { crc32 } from 'node:zlib';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { VodClient, VodError, crc32Hex, type UploadCheckpoint } from '#lib/vod';
+import { VodClient, VodError, crc32Hex, httpFetch, type UploadCheckpoint } from '#lib/vod';
 import { VodTestServer, type Recorded } from '../../support/vod-test-server.ts';
 
 const MiB = 1 << 20;
@@ -144,7 +144,7 @@ describe('multipart upload', () => {
         const part = String(input).includes('partNumber=');
         if (part) maxActive = Math.max(maxActive, ++active);
         try {
-          return await fetch(input, init);
+          return await httpFetch(input, init);
         } finally {
           if (part) active--;
         }

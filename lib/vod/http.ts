@@ -1,0 +1,82 @@
+import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
+
+/** One request as the VOD client sends it: the whole body in memory (an API call's JSON, one upload part). */
+export interface HttpRequestInit {
+  method: string;
+  headers: Record<string, string>;
+  body?: string | Uint8Array;
+  /** Aborts the exchange (timeout, a sibling part failed); the call rejects with `signal.reason`. */
+  signal?: AbortSignal;
+}
+
+/** What the client reads of a response. */
+export interface HttpResponse {
+  status: number;
+  headers: { get(name: string): string | null };
+  text(): Promise<string>;
+}
+
+/**
+ * The client's HTTP transport: {@link httpFetch} by default; tests inject a wrapper of it to count, time or break
+ * requests.
+ */
+export type Fetch = (url: string, init: HttpRequestInit) => Promise<HttpResponse>;
+
+type Send = (url: URL, options: RequestOptions, callback: (res: IncomingMessage) => void) => ClientRequest;
+
+// Loaded on first use: functions that sign but never call the API (token issuers) do not pay for node:http, and
+// only an https endpoint loads node:https (and TLS).
+const senders: Partial<Record<string, Promise<Send>>> = {};
+function sender(protocol: string): Promise<Send> {
+  if (protocol !== 'http:' && protocol !== 'https:') return Promise.reject(new TypeError(`unsupported protocol ${protocol}`));
+  return (senders[protocol] ??= protocol === 'http:'
+    ? import('node:http').then((m) => m.request)
+    : import('node:https').then((m) => m.request));
+}
+
+/**
+ * {@link Fetch} over `node:http` / `node:https` with the default keep-alive agents. It reads the whole response
+ * before resolving. Why not the global `fetch`: Node loads undici lazily, and a process's first `fetch` costs
+ * 60-100 ms more than its first `http.request` (bench/README.md, cold start), which every cold container paid on
+ * its first VOD call; and a part body is written to the socket as is, without a stream around it.
+ * Errors are those of node:http (`code` ECONNREFUSED, ECONNRESET, ...); an abort rejects with `signal.reason`
+ * (a `TimeoutError` for `AbortSignal.timeout`), as `fetch` does.
+ */
+export async function httpFetch(url: string, init: HttpRequestInit): Promise<HttpResponse> {
+  const target = new URL(url);
+  const send = await sender(target.protocol);
+  const { signal } = init;
+  signal?.throwIfAborted();
+  return new Promise<HttpResponse>((resolve, reject) => {
+    const req = send(target, { method: init.method, headers: init.headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', fail);
+      res.on('end', () => {
+        signal?.removeEventListener('abort', onAbort);
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: res.statusCode ?? 0, headers: { get: (name) => header(res, name) }, text: async () => text });
+      });
+      // the connection closed before the body ended
+      res.on('close', () => {
+        if (!res.complete) fail(Object.assign(new Error('connection closed before the response ended'), { code: 'ECONNRESET' }));
+      });
+    });
+    function fail(err: unknown): void {
+      signal?.removeEventListener('abort', onAbort);
+      reject(err);
+      req.destroy();
+    }
+    function onAbort(): void {
+      fail(signal?.reason);
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
+    req.on('error', fail);
+    req.end(init.body);
+  });
+}
+
+function header(res: IncomingMessage, name: string): string | null {
+  const v = res.headers[name.toLowerCase()];
+  return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
+}
