@@ -66,6 +66,10 @@ function extraEvents(dir: string): void {
 
 export async function runColdstart(opts: { outDir: string; quick?: boolean }): Promise<{ result: unknown; report: string }> {
   const n = opts.quick ? 5 : 15;
+  // BENCH_FUNCTIONS=play-info,issue-sts2 limits the run to those functions (and floors) by name
+  const only = process.env.BENCH_FUNCTIONS?.split(',');
+  const functions = only ? FUNCTIONS.filter((f) => only.includes(f.name)) : FUNCTIONS;
+  const floors = only ? FLOORS.filter((f) => only.includes(f.name)) : FLOORS;
   const outDir = join(opts.outDir, 'coldstart');
   const bundles = join(outDir, 'bundles');
   const events = join(outDir, 'events');
@@ -97,7 +101,7 @@ export async function runColdstart(opts: { outDir: string; quick?: boolean }): P
     const base: Record<string, Cold> = {};
     const noAws: Record<string, Cold> = {};
     const baseBundles = new Map<string, Bundle>();
-    for (const f of FUNCTIONS) {
+    for (const f of functions) {
       const b = await bundle(join(ROOT, 'functions', f.name, 'handler.ts'), join(bundles, `${f.name}.cjs`));
       let bb: Bundle | undefined;
       if (f.baseline) {
@@ -120,7 +124,7 @@ export async function runColdstart(opts: { outDir: string; quick?: boolean }): P
       if (nb) noAws[f.name] = summarise(nb, runsNoAws);
     }
 
-    for (const f of FLOORS) {
+    for (const f of floors) {
       const b = await bundle(join(import.meta.dirname, 'floor', f.file), join(bundles, `floor-${f.file.replace(/\.ts$/, '')}.cjs`));
       const bb = baseBundles.get(f.baseline)!;
       const ev = eventFile(f.event);
@@ -134,7 +138,7 @@ export async function runColdstart(opts: { outDir: string; quick?: boolean }): P
       base[f.name] = summarise(bb, runsBase);
     }
 
-    const rows = [...FUNCTIONS, ...FLOORS.map((f) => ({ name: f.name, token: true, baseline: f.baseline }))].map((f) => {
+    const rows = [...functions, ...floors.map((f) => ({ name: f.name, token: true, baseline: f.baseline }))].map((f) => {
       const o = ours[f.name]!;
       const b = base[f.name];
       const ratio = b ? o.coldMs / b.coldMs : Number.NaN;
@@ -146,7 +150,7 @@ export async function runColdstart(opts: { outDir: string; quick?: boolean }): P
         b ? fmt(b.size / 1024, 0) : '-', b ? fmt(b.coldMs, 1) : '-', b ? fmt(b.cpuMs, 1) : '-', b ? ratio.toFixed(2) : 'n/a', targets.join(', '),
       ];
     });
-    const projected = FUNCTIONS.filter((f) => noAws[f.name]).map((f) => {
+    const projected = functions.filter((f) => noAws[f.name]).map((f) => {
       const p = noAws[f.name]!;
       const b = base[f.name];
       return [f.name, fmt(p.size / 1024, 1), fmt(p.requireMs, 1), fmt(p.invokeMs, 1), fmt(p.coldMs, 1), fmt(p.cpuMs, 1), `${p.okRuns}/${p.runs}`, b ? (p.coldMs / b.coldMs).toFixed(2) : 'n/a'];
@@ -159,10 +163,10 @@ export async function runColdstart(opts: { outDir: string; quick?: boolean }): P
       table(['function', 'KB min', 'require ms', '1st call ms', 'cold ms', 'cold CPU ms', 'ok', 'x base'], projected),
       '',
       'failed first invocations (a sample each):',
-      ...[...FUNCTIONS, ...FLOORS].flatMap((f) => [ours[f.name]?.sample ? `  ${f.name}: ${ours[f.name]!.sample}` : '', base[f.name]?.sample ? `  baseline of ${f.name}: ${base[f.name]!.sample}` : ''].filter(Boolean)),
+      ...[...functions, ...floors].flatMap((f) => [ours[f.name]?.sample ? `  ${f.name}: ${ours[f.name]!.sample}` : '', base[f.name]?.sample ? `  baseline of ${f.name}: ${base[f.name]!.sample}` : ''].filter(Boolean)),
       '',
       'largest inputs per bundle (KB):',
-      ...[...FUNCTIONS, ...FLOORS].map((f) => `  ${f.name}: ${ours[f.name]!.topInputs.map((i) => `${i.origin} ${(i.bytes / 1024).toFixed(1)}`).join(', ')}`),
+      ...[...functions, ...floors].map((f) => `  ${f.name}: ${ours[f.name]!.topInputs.map((i) => `${i.origin} ${(i.bytes / 1024).toFixed(1)}`).join(', ')}`),
     ].join('\n');
     return { result: { runs: n, vid, ours, baseline: base, withoutAwsSdk: noAws }, report };
   } finally {
