@@ -1,16 +1,19 @@
 import * as v from 'valibot';
 
+// The schema constants are built in `/* @__PURE__ */` calls: esbuild keeps any other top-level call into another
+// module (evanw/esbuild#4369), so every bundle would carry them, and the valibot code they use, whether read or not.
+
 /** A VOD video id: 1-128 letters, digits, `_` or `-`. */
-export const Vid = v.pipe(
+export const Vid = /* @__PURE__ */ (() => v.pipe(
   v.string('must be a string'),
   v.regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be a video id (1-128 letters, digits, _ or -)'),
-);
+))();
 
 /** A VOD space name: 1-64 letters, digits, `_` or `-`, starting with a letter or digit. */
-export const SpaceName = v.pipe(
+export const SpaceName = /* @__PURE__ */ (() => v.pipe(
   v.string('must be a string'),
   v.regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'must be a space name (1-64 letters, digits, _ or -)'),
-);
+))();
 
 /** A JSON number of seconds, whole, in [min, max]. */
 export const seconds = (min: number, max: number) =>
@@ -32,11 +35,11 @@ export const intParam = (min: number, max: number) =>
   );
 
 /** A query-string boolean: true/false/1/0. */
-export const boolParam = v.pipe(
+export const boolParam = /* @__PURE__ */ (() => v.pipe(
   v.string(),
   v.picklist(['true', 'false', '1', '0'], 'must be true or false'),
   v.transform((s) => s === 'true' || s === '1'),
-);
+))();
 
 /** A short token from a fixed alphabet (definitions, formats, codecs, stream types, watermarks). */
 export const word = (what: string, max = 64) =>
