@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Forbidden, Unauthorized } from './errors.ts';
+import { headerValue, type Headers } from './header.ts';
 import { addSecrets } from './redact.ts';
 
 /** The outcome of checking a request's API key. `keyId` is a short, non-secret fingerprint of the key used. */
@@ -14,17 +15,12 @@ function sha256(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();
 }
 
-function headerOf(headers: Readonly<Record<string, string | undefined>> | null | undefined, name: string): string | undefined {
-  for (const [key, value] of Object.entries(headers ?? {})) if (key.toLowerCase() === name) return value;
-  return undefined;
-}
-
 /** The key presented: `Authorization: Bearer <key>` first, else `x-api-key`; undefined = none, null = garbled. */
-function presented(headers: Readonly<Record<string, string | undefined>> | null | undefined): string | undefined | null {
-  const authorization = headerOf(headers, 'authorization')?.trim();
+function presented(headers: Headers): string | undefined | null {
+  const authorization = headerValue(headers, 'authorization')?.trim();
   const bearer = authorization ? /^Bearer +([\x21-\x7e]+)$/i.exec(authorization)?.[1] : undefined;
   if (bearer !== undefined) return bearer.length <= MAX_KEY_LENGTH ? bearer : null;
-  const apiKey = headerOf(headers, 'x-api-key')?.trim();
+  const apiKey = headerValue(headers, 'x-api-key')?.trim();
   if (apiKey) return /^[\x21-\x7e]{1,512}$/.test(apiKey) ? apiKey : null;
   return authorization ? null : undefined;
 }
@@ -35,7 +31,7 @@ function presented(headers: Readonly<Record<string, string | undefined>> | null 
  * Headers are matched case-insensitively (serverless-offline passes an authorizer raw-case headers).
  * No or garbled credentials -> 401; a well-formed key that is not configured (or no keys configured) -> 403.
  */
-export function checkApiKey(headers: Readonly<Record<string, string | undefined>> | null | undefined, apiKeys: readonly string[]): ApiKeyCheck {
+export function checkApiKey(headers: Headers, apiKeys: readonly string[]): ApiKeyCheck {
   const key = presented(headers);
   if (key === undefined) return { ok: false, status: 401, message: 'missing credentials: send Authorization: Bearer <api key> or x-api-key' };
   if (key === null) return { ok: false, status: 401, message: 'malformed credentials: send Authorization: Bearer <api key> or x-api-key' };
@@ -59,7 +55,7 @@ export function checkApiKey(headers: Readonly<Record<string, string | undefined>
  * @returns the fingerprint of the key used.
  * @throws Unauthorized (401) without or with garbled credentials, Forbidden (403) for a wrong key.
  */
-export function authorizeRequest(event: { headers?: Readonly<Record<string, string | undefined>> | null }, apiKeys: readonly string[]): string {
+export function authorizeRequest(event: { headers?: Headers }, apiKeys: readonly string[]): string {
   const result = checkApiKey(event.headers, apiKeys);
   if (result.ok) return result.keyId;
   throw result.status === 401 ? new Unauthorized(result.message) : new Forbidden(result.message);

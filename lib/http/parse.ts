@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as v from 'valibot';
 import { BadRequest, PayloadTooLarge, UnsupportedMediaType } from './errors.ts';
+import { headerValue } from './header.ts';
 import { formatIssues, kindOf, PARSE_CONFIG, type Source } from './issues.ts';
 
 /** Largest JSON body accepted (decoded bytes). */
@@ -16,11 +17,6 @@ function validate<S extends v.GenericSchema>(source: Source, schema: S, input: u
   return result.output;
 }
 
-function header(event: Event, name: string): string | undefined {
-  for (const [key, value] of Object.entries(event.headers ?? {})) if (key.toLowerCase() === name) return value;
-  return undefined;
-}
-
 /**
  * Parses and validates a JSON request body. An absent or empty body counts as `{}` (so a schema whose fields
  * are all optional accepts it). Throws 415 unless content-type is application/json, 413 over
@@ -31,7 +27,7 @@ export function parseJsonBody<S extends v.GenericSchema>(event: Event, schema: S
   const maxBytes = options.maxBytes ?? MAX_BODY_BYTES;
   const raw = event.body ?? '';
   if (raw === '') return validate('body', schema, {});
-  const contentType = header(event, 'content-type');
+  const contentType = headerValue(event.headers, 'content-type');
   if (!contentType || !/^application\/json\s*(;|$)/i.test(contentType)) {
     throw new UnsupportedMediaType('content-type must be application/json');
   }
