@@ -9,5 +9,5 @@ export {
 } from './errors.ts';
 export { toHttpError, isVodError } from './vod-errors.ts';
 export { authorizeRequest, checkApiKey, type ApiKeyCheck } from './auth.ts';
-export { Logger, type LogLevel, logLevel, logger } from './logger.ts';
+export { Logger, type LogLevel, type LogSink, logLevel, logger } from './logger.ts';
 export { redactingReplacer, scrubText, describeError, addSecrets, isSecretKey, REDACTED } from './redact.ts';

@@ -1,4 +1,3 @@
-import { Console } from 'node:console';
 import type { Context } from 'aws-lambda';
 import { redactingReplacer } from './redact.ts';
 
@@ -12,6 +11,21 @@ export function logLevel(name: string | undefined): LogLevel {
   return upper !== undefined && Object.hasOwn(RANK, upper) ? (upper as LogLevel) : 'INFO';
 }
 
+/** Where log lines go: `log` for DEBUG and INFO, `error` for WARN and ERROR (a Console fits). */
+export interface LogSink {
+  log(line: string): void;
+  error(line: string): void;
+}
+
+/**
+ * stdout and stderr, written directly: not through the global console, which the Lambda runtime patches with a
+ * prefix of its own, nor through a new Console, whose construction costs every cold start half a millisecond.
+ */
+const STDIO: LogSink = {
+  log: (line) => { process.stdout.write(`${line}\n`); },
+  error: (line) => { process.stderr.write(`${line}\n`); },
+};
+
 /**
  * A structured JSON logger: one line per call, `{level, message, timestamp, service, ...context, ...keys,
  * ...extra}`, every value passed through {@link redactingReplacer}, so secret fields and secret-looking text never
@@ -19,8 +33,8 @@ export function logLevel(name: string | undefined): LogLevel {
  * because every function's cold start pays for its bundle.
  */
 export class Logger {
-  /** Where lines go (stdout, which Lambda ships to CloudWatch); tests swap it to capture lines. */
-  console = new Console({ stdout: process.stdout, stderr: process.stderr });
+  /** Where lines go (stdout and stderr, which Lambda ships to CloudWatch); tests swap it to capture lines. */
+  console: LogSink = STDIO;
   level: LogLevel;
   readonly #service: string;
   #context: Record<string, unknown> = {};
