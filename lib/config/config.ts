@@ -1,5 +1,8 @@
 import { ConfigError } from './errors.ts';
 import { loadConfig, type Config } from './load.ts';
+import { readConfig, type ConfigOf } from './read.ts';
+import { API_KEYS_REQUIRED } from './schema.ts';
+import type { Setting } from './settings.ts';
 
 let memo: Config | undefined;
 
@@ -13,8 +16,18 @@ export function config(): Config {
   return memo;
 }
 
+/**
+ * The fields of `settings` alone, read from `process.env` and validated as {@link config} validates them: a function
+ * that reads a few variables calls it at module scope, and bundles and runs the schemas of those alone.
+ * @throws ConfigError naming every bad variable.
+ * @example const cfg = configOf([VOD_REGION, PROTECTED_API_KEYS]); // { region, apiKeys }, API_KEYS required
+ */
+export function configOf<const S extends readonly Setting[]>(settings: S): ConfigOf<S> {
+  return readConfig(process.env, settings);
+}
+
 const REQUIRED_HINTS = {
-  apiKeys: ['API_KEYS', 'must be set (a comma list of API keys) for a protected route'],
+  apiKeys: ['API_KEYS', API_KEYS_REQUIRED],
   callbackKey: ['VOD_CALLBACK_KEY', 'must be set (the callback key of the VOD console) to verify callbacks'],
   vodEndpoint: ['VOD_ENDPOINT', 'must be set'],
   posterFallbackWeights: ['POSTER_FALLBACK_WEIGHTS', 'must be set'],

@@ -1,6 +1,13 @@
 export { ConfigError, type ConfigProblem } from './errors.ts';
-export { loadConfig, type Config, type Env } from './load.ts';
-export { config, requireConfig } from './config.ts';
+export { loadConfig, type Config } from './load.ts';
+export { readConfig, type ConfigOf, type Env } from './read.ts';
+export {
+  type Setting, API_KEYS, CALLBACK_SKEW_SECONDS, EVENT_BUS_NAME, IDEMPOTENCY_TABLE, INGEST_BUCKET, INGEST_PREFIX, INGEST_SUFFIXES,
+  ITEMS_TABLE, POSTER_FALLBACK_WEIGHTS, PROTECTED_API_KEYS, RECONCILE_STUCK_AFTER_SECONDS, S3_FORCE_PATH_STYLE, STS2_MAX_EXPIRES,
+  TOKEN_DEFAULT_EXPIRES, TOKEN_MAX_EXPIRES, VOD_CALLBACK_KEY, VOD_CALLBACK_URL, VOD_COMMIT_FUNCTIONS, VOD_ENDPOINT,
+  VOD_PUBLISH_POLICY, VOD_REGION, VOD_SPACE, VOD_TRANSCODE_TEMPLATE_ID,
+} from './settings.ts';
+export { config, configOf, requireConfig } from './config.ts';
 export { vodClient, newVodClient } from './vod-client.ts';
 export { vodSigner } from './vod-signer.ts';
 export { s3Client } from './s3-client.ts';

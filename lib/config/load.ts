@@ -1,14 +1,16 @@
-import * as v from 'valibot';
-import { ConfigError, type ConfigProblem } from './errors.ts';
-import * as s from './schema.ts';
-
-/** The environment, as `process.env` holds it. */
-export type Env = Readonly<Record<string, string | undefined>>;
+import { readConfig, type Env } from './read.ts';
+import type { RegionName } from './schema.ts';
+import {
+  API_KEYS, CALLBACK_SKEW_SECONDS, EVENT_BUS_NAME, IDEMPOTENCY_TABLE, INGEST_BUCKET, INGEST_PREFIX, INGEST_SUFFIXES, ITEMS_TABLE,
+  POSTER_FALLBACK_WEIGHTS, RECONCILE_STUCK_AFTER_SECONDS, S3_FORCE_PATH_STYLE, STS2_MAX_EXPIRES, TOKEN_DEFAULT_EXPIRES,
+  TOKEN_MAX_EXPIRES, VOD_CALLBACK_KEY, VOD_CALLBACK_URL, VOD_COMMIT_FUNCTIONS, VOD_ENDPOINT, VOD_PUBLISH_POLICY, VOD_REGION,
+  VOD_SPACE, VOD_TRANSCODE_TEMPLATE_ID,
+} from './settings.ts';
 
 /** The validated configuration of every function (see contracts: lib/config). */
 export interface Config {
   /** VOD_REGION, default cn-north-1. */
-  readonly region: s.RegionName;
+  readonly region: RegionName;
   /** VOD_ENDPOINT, e.g. http://127.0.0.1:4100; undefined = the real service of `region`. */
   readonly vodEndpoint: string | undefined;
   /** VOD_SPACE, default 'demo-space'. */
@@ -55,73 +57,19 @@ export interface Config {
   readonly awsRegion: string;
 }
 
-/** Variables whose values must never appear in a message. */
-const SECRET_VARIABLES = new Set(['API_KEYS', 'VOD_CALLBACK_KEY']);
-
-function shown(variable: string, raw: string): string {
-  if (SECRET_VARIABLES.has(variable)) return '';
-  return ` (got ${JSON.stringify(raw.length > 80 ? `${raw.slice(0, 80)}...` : raw)})`;
-}
+const EVERY_SETTING = [
+  TOKEN_MAX_EXPIRES, TOKEN_DEFAULT_EXPIRES, VOD_REGION, VOD_ENDPOINT, VOD_SPACE, VOD_TRANSCODE_TEMPLATE_ID, VOD_COMMIT_FUNCTIONS,
+  VOD_PUBLISH_POLICY, VOD_CALLBACK_KEY, VOD_CALLBACK_URL, CALLBACK_SKEW_SECONDS, STS2_MAX_EXPIRES, API_KEYS, ITEMS_TABLE, IDEMPOTENCY_TABLE, EVENT_BUS_NAME, INGEST_BUCKET, INGEST_PREFIX, INGEST_SUFFIXES, RECONCILE_STUCK_AFTER_SECONDS,
+  POSTER_FALLBACK_WEIGHTS, S3_FORCE_PATH_STYLE,
+] as const;
 
 /**
- * Validates an environment and returns the frozen configuration. Pure: reads only `env`.
- * Empty strings count as unset (serverless.yml params often render unset values as '').
+ * Validates a whole environment (every setting of lib/config/settings.ts) and returns the frozen configuration.
+ * Pure: reads only `env`. A function that reads a few variables calls `configOf` with those instead.
  * @throws ConfigError naming every bad variable and what is wrong with it.
  * @example loadConfig({ VOD_ENDPOINT: 'http://127.0.0.1:4100', API_KEYS: 'local-dev-api-key-0001' })
  */
 export function loadConfig(env: Env): Config {
-  const problems: ConfigProblem[] = [];
-
-  function read<T>(variable: string, schema: v.GenericSchema<string, T>, fallback: string): T;
-  function read<T>(variable: string, schema: v.GenericSchema<string, T>): T | undefined;
-  function read<T>(variable: string, schema: v.GenericSchema<string, T>, fallback?: string): T | undefined {
-    const given = env[variable]?.trim();
-    const raw = given === undefined || given === '' ? fallback : given;
-    if (raw === undefined) return undefined;
-    const result = v.safeParse(schema, raw);
-    if (result.success) return result.output;
-    problems.push({ variable, problem: `${result.issues[0].message}${shown(variable, raw)}` });
-    return undefined;
-  }
-
-  const tokenMaxExpires = read('TOKEN_MAX_EXPIRES', s.seconds(1, s.MAX_SIGNED_EXPIRES), '86400');
-  const tokenDefaultExpires = read('TOKEN_DEFAULT_EXPIRES', s.seconds(1, s.MAX_SIGNED_EXPIRES), '3600');
-  const cfg = {
-    region: read('VOD_REGION', s.region, 'cn-north-1'),
-    vodEndpoint: read('VOD_ENDPOINT', s.httpUrl),
-    space: read('VOD_SPACE', s.name, 'demo-space'),
-    transcodeTemplateId: read('VOD_TRANSCODE_TEMPLATE_ID', s.name, 'local-template'),
-    commitFunctions: read('VOD_COMMIT_FUNCTIONS', s.commitFunctions, '[{"Name":"GetMeta"}]'),
-    publishPolicy: read('VOD_PUBLISH_POLICY', s.publishPolicy, 'always'),
-    callbackKey: read('VOD_CALLBACK_KEY', s.secret),
-    callbackUrl: read('VOD_CALLBACK_URL', s.httpUrl, 'http://127.0.0.1:3000/vod/callback'),
-    callbackSkewSeconds: read('CALLBACK_SKEW_SECONDS', s.seconds(1, 86400), '300'),
-    tokenDefaultExpires,
-    tokenMaxExpires,
-    sts2MaxExpires: read('STS2_MAX_EXPIRES', s.seconds(60, s.MAX_SIGNED_EXPIRES), '43200'),
-    apiKeys: read('API_KEYS', s.apiKeys, ''),
-    itemsTable: read('ITEMS_TABLE', s.name, 'vod-serverless-items'),
-    idempotencyTable: read('IDEMPOTENCY_TABLE', s.name, 'vod-serverless-idempotency'),
-    eventBusName: read('EVENT_BUS_NAME', s.name, 'vod-serverless'),
-    ingestBucket: read('INGEST_BUCKET', s.name, 'vod-serverless-ingest'),
-    ingestPrefix: env.INGEST_PREFIX?.trim() ?? '',
-    ingestSuffixes: read('INGEST_SUFFIXES', s.suffixList, ''),
-    reconcileStuckAfterSeconds: read('RECONCILE_STUCK_AFTER_SECONDS', s.seconds(1, 7 * 86400), '900'),
-    posterFallbackWeights: read('POSTER_FALLBACK_WEIGHTS', s.domainWeights),
-    s3ForcePathStyle: read('S3_FORCE_PATH_STYLE', s.flag, 'false'),
-    awsRegion: env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim() || 'us-east-1',
-  };
-  if (tokenDefaultExpires !== undefined && tokenMaxExpires !== undefined && tokenDefaultExpires > tokenMaxExpires) {
-    problems.push({ variable: 'TOKEN_DEFAULT_EXPIRES', problem: `must not exceed TOKEN_MAX_EXPIRES (${tokenMaxExpires}) (got "${tokenDefaultExpires}")` });
-  }
-  if (problems.length > 0) throw new ConfigError(problems);
-  return deepFreeze(cfg as Config);
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    for (const inner of Object.values(value)) deepFreeze(inner);
-    Object.freeze(value);
-  }
-  return value;
+  const awsRegion = env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim() || 'us-east-1';
+  return Object.freeze({ ...readConfig(env, EVERY_SETTING), awsRegion });
 }
