@@ -1,7 +1,7 @@
 // HTTP API Lambda REQUEST authorizer (payload 2.0, simple responses) for the protected routes:
 // `Authorization: Bearer <key>` or `x-api-key: <key>` checked in constant time against API_KEYS.
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult, Context } from 'aws-lambda';
-import { config, requireConfig, type Config } from '#lib/config';
+import { configOf, PROTECTED_API_KEYS, type ConfigOf } from '#lib/config';
 import { checkApiKey, eventHandler, logger } from '#lib/http';
 
 /** What the routes behind it see in `requestContext.authorizer.lambda`: a fingerprint of the key, never the key. */
@@ -9,11 +9,13 @@ export interface AuthorizerContext { keyId: string }
 
 export type AuthorizerResult = APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext> | { isAuthorized: false };
 
-/** The authorizer over its configuration (fails the cold start loudly when API_KEYS is empty). */
-export function createAuthorizer(cfg: Config): (event: APIGatewayRequestAuthorizerEventV2, context?: Context) => Promise<AuthorizerResult> {
-  const apiKeys = requireConfig('apiKeys', cfg);
+/** The variables this function reads, validated at cold start (API_KEYS required). */
+export const SETTINGS = [PROTECTED_API_KEYS] as const;
+
+/** The authorizer over its configuration. */
+export function createAuthorizer(cfg: ConfigOf<typeof SETTINGS>): (event: APIGatewayRequestAuthorizerEventV2, context?: Context) => Promise<AuthorizerResult> {
   return eventHandler(async (event: APIGatewayRequestAuthorizerEventV2) => {
-    const result = checkApiKey(event.headers, apiKeys);
+    const result = checkApiKey(event.headers, cfg.apiKeys);
     const where = { routeKey: event.routeKey, sourceIp: event.requestContext?.http?.sourceIp };
     if (!result.ok) {
       // HTTP API answers 403 to isAuthorized=false; the route's own guard distinguishes 401 when reached directly
@@ -25,4 +27,4 @@ export function createAuthorizer(cfg: Config): (event: APIGatewayRequestAuthoriz
   });
 }
 
-export const handler = createAuthorizer(config());
+export const handler = createAuthorizer(configOf(SETTINGS));

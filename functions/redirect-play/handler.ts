@@ -1,24 +1,30 @@
 // GET /videos/{vid}/play: 302 to the signed RedirectPlay URL (the service then redirects to the play URL).
-import { config, vodSigner, type Config } from '#lib/config';
+import { configOf, signContext, TOKEN_MAX_EXPIRES, VOD_ENDPOINT, VOD_REGION, type ConfigOf } from '#lib/config';
 import { httpHandler, parsePath, parseQuery, type HttpLambda } from '#lib/http';
-import type { VodSigner } from '#lib/vod';
+import { regionHost } from '#lib/signing';
+import { redirectPlayUrl, type SignContext } from '#lib/vod';
 import { RedirectPlayPath, redirectPlayQuery } from './schema.ts';
 
 /** The signed URL is followed at once by the browser: a short default lifetime (the service's own default). */
 const DEFAULT_EXPIRES = 900;
 
-/** The handler over its dependencies (tests pass a VodClient or VodSigner with an injected clock). */
-export function createHandler(vod: VodSigner, cfg: Config): HttpLambda {
+/** The variables this function reads, validated at cold start. */
+export const SETTINGS = [VOD_REGION, VOD_ENDPOINT, TOKEN_MAX_EXPIRES] as const;
+
+/** The handler over its dependencies (tests pass a signing context with fixed credentials and clock). */
+export function createHandler(context: () => SignContext, cfg: ConfigOf<typeof SETTINGS>): HttpLambda {
   const Query = redirectPlayQuery(cfg.tokenMaxExpires);
   const defaultExpires = Math.min(DEFAULT_EXPIRES, cfg.tokenMaxExpires);
+  const origin = new URL(cfg.vodEndpoint ?? `https://${regionHost(cfg.region)}`).origin;
   return httpHandler(async (event) => {
     const { vid } = parsePath(event, RedirectPlayPath);
     const q = parseQuery(event, Query);
-    const location = await vod.getRedirectPlayUrl({
+    const location = await redirectPlayUrl(origin, {
       Vid: vid, Definition: q.definition, Watermark: q.watermark, 'X-Amz-Expires': q.expiresIn ?? defaultExpires,
-    });
+    }, context());
     return { status: 302, headers: { location } };
   });
 }
 
-export const handler = createHandler(vodSigner(), config());
+const cfg = configOf(SETTINGS);
+export const handler = createHandler(signContext(cfg), cfg);

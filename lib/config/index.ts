@@ -8,8 +8,8 @@ export {
   VOD_PUBLISH_POLICY, VOD_REGION, VOD_SPACE, VOD_TRANSCODE_TEMPLATE_ID,
 } from './settings.ts';
 export { config, configOf, requireConfig } from './config.ts';
+export { signContext } from './signing.ts';
 export { vodClient, newVodClient } from './vod-client.ts';
-export { vodSigner } from './vod-signer.ts';
 export { s3Client } from './s3-client.ts';
 export { ddbDocClient } from './dynamodb-client.ts';
 export { eventBridgeClient } from './eventbridge-client.ts';

@@ -1,14 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
-import { ConfigError, loadConfig } from '#lib/config';
+import { ConfigError, loadConfig, readConfig } from '#lib/config';
 import { captureLogs } from '../unit/http/log-capture.ts';
 import { API_KEY, AUTH_REFUSALS, fixture, OTHER_API_KEY } from '../unit/http/handler-kit.ts';
 
 const EVENT = fixture<APIGatewayRequestAuthorizerEventV2>('authorizer-request');
 const cfg = loadConfig({ API_KEYS: `${API_KEY},${OTHER_API_KEY}` });
 process.env.API_KEYS = `${API_KEY},${OTHER_API_KEY}`;
-const { createAuthorizer, handler } = await import('../../functions/authorizer/handler.ts');
+const { createAuthorizer, handler, SETTINGS } = await import('../../functions/authorizer/handler.ts');
 const authorize = createAuthorizer(cfg);
 
 function withHeaders(headers: Record<string, string | undefined>): APIGatewayRequestAuthorizerEventV2 {
@@ -46,8 +46,9 @@ describe('authorizer (HTTP API REQUEST, simple responses)', () => {
     assert.deepEqual(result, { isAuthorized: false });
   });
 
-  it('fails its cold start loudly without API_KEYS', () => {
-    assert.throws(() => createAuthorizer(loadConfig({})), (err: unknown) => err instanceof ConfigError && err.message === 'invalid configuration: API_KEYS must be set (a comma list of API keys) for a protected route');
+  it('reads API_KEYS alone, and fails its cold start loudly without it', () => {
+    assert.deepEqual(readConfig({ API_KEYS: API_KEY, VOD_REGION: 'mars' }, SETTINGS), { apiKeys: [API_KEY] });
+    assert.throws(() => readConfig({}, SETTINGS), (err: unknown) => err instanceof ConfigError && err.message === 'invalid configuration: API_KEYS must be set (a comma list of API keys) for a protected route');
   });
 
   it('is wired from the environment at module scope', async () => {

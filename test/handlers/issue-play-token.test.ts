@@ -12,7 +12,7 @@ let wired: HttpLambda;
 before(async () => {
   stack = await startStack();
   const mod = await import('../../functions/issue-play-token/handler.ts');
-  handler = mod.createHandler(stack.vod, stack.cfg);
+  handler = mod.createHandler(stack.sign, stack.cfg);
   wired = mod.handler;
 });
 after(() => stack.close());

@@ -1,18 +1,21 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { ConfigError, readConfig } from '#lib/config';
 import type { HttpLambda } from '#lib/http';
 import { decodeSts2Token, parsePolicy } from '#lib/signing';
 import { VodClient, VodError } from '#lib/vod';
-import { AUTH_REFUSALS, fixture, invoke, jsonHeaders, NOW, startStack, uploadVideo, withBody, withHeaders, type Stack } from '../unit/http/handler-kit.ts';
+import { API_KEY, AUTH_REFUSALS, fixture, invoke, jsonHeaders, NOW, RANDOM, startStack, uploadVideo, withBody, withHeaders, type Stack } from '../unit/http/handler-kit.ts';
 
 const PLAY = fixture('issue-sts2-play');
 const UPLOAD = fixture('issue-sts2-upload');
 let stack: Stack;
 let handler: HttpLambda;
+let mod: typeof import('../../functions/issue-sts2/handler.ts');
 
 before(async () => {
   stack = await startStack();
-  handler = (await import('../../functions/issue-sts2/handler.ts')).createHandler(stack.vod, stack.cfg);
+  mod = await import('../../functions/issue-sts2/handler.ts');
+  handler = mod.createHandler(stack.sign, stack.cfg, RANDOM);
 });
 after(() => stack.close());
 
@@ -25,6 +28,22 @@ function policyOf(creds: Sts2): unknown {
 }
 
 describe('POST /sts2', () => {
+  it('reads its five variables at cold start, API_KEYS required, TOKEN_DEFAULT_EXPIRES held to TOKEN_MAX_EXPIRES', () => {
+    assert.deepEqual(readConfig({ API_KEYS: API_KEY, VOD_ENDPOINT: 'ftp://not-read' }, mod.SETTINGS), {
+      region: 'cn-north-1', space: 'demo-space', apiKeys: [API_KEY], tokenDefaultExpires: 3600, sts2MaxExpires: 43200,
+    });
+    assert.throws(() => readConfig({}, mod.SETTINGS), (err: unknown) => err instanceof ConfigError && err.message === 'invalid configuration: API_KEYS must be set (a comma list of API keys) for a protected route');
+    assert.throws(() => readConfig({ API_KEYS: API_KEY, TOKEN_DEFAULT_EXPIRES: '7200', TOKEN_MAX_EXPIRES: '3600' }, mod.SETTINGS), (err: unknown) => err instanceof ConfigError && err.message === 'invalid configuration: TOKEN_DEFAULT_EXPIRES must not exceed TOKEN_MAX_EXPIRES (3600) (got "7200")');
+  });
+
+  it('is wired from the environment at module scope', async () => {
+    const reply = await invoke(mod.handler, withBody(UPLOAD, { scope: 'upload', expiresIn: 600 }));
+    assert.equal(reply.status, 200);
+    assert.deepEqual(policyOf(reply.body as Sts2), {
+      Statement: [{ Effect: 'Allow', Action: ['vod:ApplyUpload', 'vod:CommitUpload'], Resource: ['trn:vod:cn-north-1:*:space/demo-space'] }],
+    });
+  });
+
   it('issues play-scoped credentials whose policy is exactly the listed videos and stream types', async () => {
     const reply = await invoke(handler, PLAY);
     assert.equal(reply.status, 200);

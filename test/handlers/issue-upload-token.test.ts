@@ -1,16 +1,19 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { ConfigError, readConfig } from '#lib/config';
 import type { HttpLambda } from '#lib/http';
-import { AUTH_REFUSALS, fixture, invoke, jsonHeaders, startStack, verifySignedQuery, withBody, withHeaders, type Stack } from '../unit/http/handler-kit.ts';
+import { API_KEY, AUTH_REFUSALS, fixture, invoke, jsonHeaders, startStack, verifySignedQuery, withBody, withHeaders, type Stack } from '../unit/http/handler-kit.ts';
 
 const EVENT = fixture('issue-upload-token');
 const RID = 'issue-upload-token-req-0001';
 let stack: Stack;
 let handler: HttpLambda;
+let mod: typeof import('../../functions/issue-upload-token/handler.ts');
 
 before(async () => {
   stack = await startStack({ VOD_SPACE: 'default-space' });
-  handler = (await import('../../functions/issue-upload-token/handler.ts')).createHandler(stack.vod, stack.cfg);
+  mod = await import('../../functions/issue-upload-token/handler.ts');
+  handler = mod.createHandler(stack.sign, stack.cfg);
 });
 after(() => stack.close());
 
@@ -19,6 +22,19 @@ function decode(token: string): Record<string, string> {
 }
 
 describe('POST /tokens/upload', () => {
+  it('reads its five variables alone at cold start, API_KEYS required', () => {
+    assert.deepEqual(readConfig({ API_KEYS: API_KEY, VOD_ENDPOINT: 'ftp://not-read' }, mod.SETTINGS), {
+      region: 'cn-north-1', space: 'demo-space', apiKeys: [API_KEY], tokenDefaultExpires: 3600, tokenMaxExpires: 86400,
+    });
+    assert.throws(() => readConfig({}, mod.SETTINGS), (err: unknown) => err instanceof ConfigError && err.message === 'invalid configuration: API_KEYS must be set (a comma list of API keys) for a protected route');
+  });
+
+  it('is wired from the environment at module scope', async () => {
+    const reply = await invoke(mod.handler, EVENT);
+    assert.deepEqual({ status: reply.status, space: (reply.body as { space: string }).space }, { status: 200, space: 'demo-space' });
+    assert.equal((await verifySignedQuery('GET', decode((reply.body as { token: string }).token).ApplyUploadToken ?? '', new Date())).ok, true);
+  });
+
   it('issues an upload token: signed ApplyUpload (GET) and CommitUpload (POST) for the space', async () => {
     const reply = await invoke(handler, EVENT);
     assert.equal(reply.status, 200);

@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readConfig } from '#lib/config';
 import type { HttpLambda } from '#lib/http';
 import { fixture, invoke, NOW, startStack, uploadVideo, verifySignedQuery, withQuery, withVid, type Stack } from '../unit/http/handler-kit.ts';
 
@@ -7,16 +8,36 @@ const EVENT = fixture('redirect-play');
 const RID = 'redirect-play-req-0001';
 let stack: Stack;
 let handler: HttpLambda;
+let mod: typeof import('../../functions/redirect-play/handler.ts');
 let vid: string;
 
 before(async () => {
   stack = await startStack();
-  handler = (await import('../../functions/redirect-play/handler.ts')).createHandler(stack.vod, stack.cfg);
+  mod = await import('../../functions/redirect-play/handler.ts');
+  handler = mod.createHandler(stack.sign, stack.cfg);
   vid = await uploadVideo(stack.vod);
 });
 after(() => stack.close());
 
 describe('GET /videos/{vid}/play', () => {
+  it('reads its three variables alone at cold start (no API_KEYS: the route is public)', () => {
+    assert.deepEqual(readConfig({ VOD_ENDPOINT: 'http://127.0.0.1:4100/', API_KEYS: 'short' }, mod.SETTINGS), {
+      region: 'cn-north-1', vodEndpoint: 'http://127.0.0.1:4100', tokenMaxExpires: 86400,
+    });
+  });
+
+  it("signs for the region's host when VOD_ENDPOINT is unset", async () => {
+    const real = mod.createHandler(stack.sign, { region: 'ap-singapore-1', vodEndpoint: undefined, tokenMaxExpires: 3600 });
+    const location = new URL(String((await invoke(real, withVid(EVENT, 'v0d000000000000000000000001'))).headers.location));
+    assert.deepEqual([location.origin, location.pathname, location.searchParams.get('Action')], ['https://vod.ap-singapore-1.bytedanceapi.com', '/', 'RedirectPlay']);
+  });
+
+  it('is wired from the environment at module scope', async () => {
+    const location = new URL(String((await invoke(mod.handler, withVid(EVENT, vid))).headers.location));
+    assert.equal(location.origin, stack.emu.url);
+    assert.equal((await verifySignedQuery('GET', location.search.slice(1), new Date())).ok, true);
+  });
+
   it('answers 302 to the signed RedirectPlay URL, with no body', async () => {
     const reply = await invoke(handler, withVid(EVENT, 'v0d000000000000000000000001'));
     assert.equal(reply.status, 302);

@@ -13,8 +13,8 @@ let upload: HttpLambda;
 
 before(async () => {
   stack = await startStack();
-  play = (await import('../../functions/issue-play-token/handler.ts')).createHandler(stack.vod, stack.cfg);
-  upload = (await import('../../functions/issue-upload-token/handler.ts')).createHandler(stack.vod, stack.cfg);
+  play = (await import('../../functions/issue-play-token/handler.ts')).createHandler(stack.sign, stack.cfg);
+  upload = (await import('../../functions/issue-upload-token/handler.ts')).createHandler(stack.sign, stack.cfg);
 });
 after(() => stack.close());
 

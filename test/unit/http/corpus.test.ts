@@ -19,9 +19,9 @@ before(async () => {
     import('../../../functions/poster-url/handler.ts'),
   ]);
   Object.assign(h, {
-    'issue-upload-token': up.createHandler(stack.vod, stack.cfg), 'issue-play-token': play.createHandler(stack.vod, stack.cfg),
-    'issue-sts2-play': sts2.createHandler(stack.vod, stack.cfg), 'play-info': info.createHandler(stack.vod),
-    'origin-play-info': origin.createHandler(stack.vod), 'redirect-play': redirect.createHandler(stack.vod, stack.cfg),
+    'issue-upload-token': up.createHandler(stack.sign, stack.cfg), 'issue-play-token': play.createHandler(stack.sign, stack.cfg),
+    'issue-sts2-play': sts2.createHandler(stack.sign, stack.cfg), 'play-info': info.createHandler(stack.vod),
+    'origin-play-info': origin.createHandler(stack.vod), 'redirect-play': redirect.createHandler(stack.sign, stack.cfg),
     'poster-url': poster.createHandler(stack.vod, stack.cfg),
   });
 });

@@ -5,7 +5,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { loadConfig, newVodClient, type Config } from '#lib/config';
 import type { HttpLambda } from '#lib/http';
 import { verifyRequest, type VerifyResult } from '#lib/signing';
-import type { VodClient } from '#lib/vod';
+import type { SignContext, VodClient } from '#lib/vod';
 import { startEmulator, type Emulator } from '#local/emulator';
 import { captureLogs } from './log-capture.ts';
 
@@ -63,12 +63,13 @@ export function jsonHeaders(requestId: string, extra: Record<string, string> = {
   return { 'access-control-allow-origin': '*', 'cache-control': 'no-store', 'x-request-id': requestId, 'content-type': 'application/json; charset=utf-8', ...extra };
 }
 
-export interface Stack { emu: Emulator; vod: VodClient; cfg: Config; env: Record<string, string>; close(): Promise<void> }
+export interface Stack { emu: Emulator; vod: VodClient; sign: () => SignContext; cfg: Config; env: Record<string, string>; close(): Promise<void> }
 
 /**
- * Starts the VOD emulator on 127.0.0.1 (ephemeral port, fixed clock and seed), builds the configuration and a
- * real VodClient (fixed clock and STS2 randomness, no retries) pointed at it, and exports the environment to
- * process.env so the handler module's own wiring (`export const handler`) also loads.
+ * Starts the VOD emulator on 127.0.0.1 (ephemeral port, fixed clock and seed), builds the configuration, a real
+ * VodClient (fixed clock and STS2 randomness, no retries) pointed at it and the signing context of the sign-only
+ * functions (the same credentials and clock), and exports the environment to process.env so the handler module's
+ * own wiring (`export const handler`) also loads.
  */
 export async function startStack(extraEnv: Record<string, string> = {}): Promise<Stack> {
   const emu = await startEmulator({ port: 0, host: '127.0.0.1', seed: 7, now: () => NOW, transcodeDelayMs: 0 });
@@ -80,7 +81,8 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
   Object.assign(process.env, env);
   const cfg = loadConfig(env);
   const vod = newVodClient(cfg, { credentials: CREDENTIALS, now: () => NOW, random: RANDOM, retries: 0, uniform: () => 0 });
-  return { emu, vod, cfg, env, close: () => emu.close() };
+  const sign = (): SignContext => ({ credentials: CREDENTIALS, region: cfg.region, now: NOW });
+  return { emu, vod, sign, cfg, env, close: () => emu.close() };
 }
 
 /** Verifies a signed query (as a token or URL carries it) with lib/signing, as the service would at `at`. */
