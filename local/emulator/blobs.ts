@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { once } from 'node:events';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { crc32Combine } from './crc32-combine.ts';
+import { BatchWriter } from './file-io.ts';
 import { UploadError } from './errors.ts';
 
 const MiB = 1024 * 1024;
@@ -18,7 +18,8 @@ export interface PieceRef { blob: string; size: number; crc32: number }
 /** Stored bytes by id: in memory, or as files under a directory (bounded memory for big uploads). */
 export interface BlobStore {
   /**
-   * Streams `source` into blob `id`. `verify` may throw to reject the bytes, which are then discarded.
+   * Streams `source` into blob `id`. `verify` may throw to reject the bytes, which are then discarded. Chunks are
+   * kept by reference until stored: a source must not reuse a chunk's memory after yielding it (streams do not).
    * `md5: false` skips the md5 (the digest's md5 is then ''): multipart parts need only their CRC32.
    */
   put(id: string, source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, opts?: { maxBytes?: number; verify?: (d: Digest) => void; md5?: boolean }): Promise<Digest>;
@@ -171,21 +172,19 @@ export class DiskBlobs implements BlobStore {
 
   private async write(id: string, source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, h: Hasher, verify?: (d: Digest) => void): Promise<Digest> {
     const tmp = join(this.dir, 'tmp', `${id}.${process.pid}.${++this.seq}`);
-    const ws = createWriteStream(tmp);
+    const out = new BatchWriter(await open(tmp, 'w'));
     try {
       for await (const c of source) {
         h.update(c);
-        // events.once rejects when 'error' fires first, and removes its listeners either way
-        if (!ws.write(c)) await once(ws, 'drain');
+        if (out.add(c)) await out.flush();
       }
-      ws.end();
-      await once(ws, 'finish');
+      await out.close();
       const d = h.digest();
       verify?.(d);
       await rename(tmp, this.path(id));
       return d;
     } catch (e) {
-      ws.destroy();
+      await out.discard();
       await rm(tmp, { force: true });
       throw e;
     }
