@@ -1,6 +1,6 @@
 // POST /tokens/play (protected): a play auth token (signed GetPlayInfo query) for one video.
 import { configOf, PROTECTED_API_KEYS, signContext, TOKEN_DEFAULT_EXPIRES, TOKEN_MAX_EXPIRES, VOD_REGION, type ConfigOf } from '#lib/config';
-import { authorizeRequest, httpHandler, parseJsonBody, type HttpLambda } from '#lib/http';
+import { authorizeRequest, parseJsonBody, signingHandler, type HttpLambda } from '#lib/http';
 import { playAuthToken, type SignContext } from '#lib/vod';
 import { playTokenRequest } from './schema.ts';
 
@@ -10,7 +10,7 @@ export const SETTINGS = [VOD_REGION, PROTECTED_API_KEYS, TOKEN_DEFAULT_EXPIRES, 
 /** The handler over its dependencies (tests pass a signing context with fixed credentials and clock). */
 export function createHandler(context: () => SignContext, cfg: ConfigOf<typeof SETTINGS>): HttpLambda {
   const Request = playTokenRequest(cfg.tokenMaxExpires);
-  return httpHandler(async (event) => {
+  return signingHandler(async (event) => {
     authorizeRequest(event, cfg.apiKeys);
     const req = parseJsonBody(event, Request);
     const expiresIn = req.expiresIn ?? cfg.tokenDefaultExpires;

@@ -2,7 +2,7 @@
 import {
   configOf, PROTECTED_API_KEYS, signContext, STS2_MAX_EXPIRES, TOKEN_DEFAULT_EXPIRES, VOD_REGION, VOD_SPACE, type ConfigOf,
 } from '#lib/config';
-import { authorizeRequest, httpHandler, parseJsonBody, type HttpLambda } from '#lib/http';
+import { authorizeRequest, parseJsonBody, signingHandler, type HttpLambda } from '#lib/http';
 import { issueSts2, playPolicy, uploadPolicy, type Randomness } from '#lib/signing';
 import type { SignContext } from '#lib/vod';
 import { STS2_MIN_EXPIRES, sts2Request } from './schema.ts';
@@ -14,7 +14,7 @@ export const SETTINGS = [VOD_REGION, VOD_SPACE, PROTECTED_API_KEYS, TOKEN_DEFAUL
 export function createHandler(context: () => SignContext, cfg: ConfigOf<typeof SETTINGS>, random?: Randomness): HttpLambda {
   const Request = sts2Request(cfg.sts2MaxExpires);
   const defaultExpires = Math.max(STS2_MIN_EXPIRES, Math.min(cfg.tokenDefaultExpires, cfg.sts2MaxExpires));
-  return httpHandler(async (event) => {
+  return signingHandler(async (event) => {
     authorizeRequest(event, cfg.apiKeys);
     const req = parseJsonBody(event, Request);
     const { credentials, region, now } = context();

@@ -2,7 +2,7 @@
 import {
   configOf, PROTECTED_API_KEYS, signContext, TOKEN_DEFAULT_EXPIRES, TOKEN_MAX_EXPIRES, VOD_REGION, VOD_SPACE, type ConfigOf,
 } from '#lib/config';
-import { authorizeRequest, httpHandler, parseJsonBody, type HttpLambda } from '#lib/http';
+import { authorizeRequest, parseJsonBody, signingHandler, type HttpLambda } from '#lib/http';
 import { uploadAuthToken, type SignContext } from '#lib/vod';
 import { uploadTokenRequest } from './schema.ts';
 
@@ -12,7 +12,7 @@ export const SETTINGS = [VOD_REGION, VOD_SPACE, PROTECTED_API_KEYS, TOKEN_DEFAUL
 /** The handler over its dependencies (tests pass a signing context with fixed credentials and clock). */
 export function createHandler(context: () => SignContext, cfg: ConfigOf<typeof SETTINGS>): HttpLambda {
   const Request = uploadTokenRequest(cfg.tokenMaxExpires);
-  return httpHandler(async (event) => {
+  return signingHandler(async (event) => {
     authorizeRequest(event, cfg.apiKeys);
     const req = parseJsonBody(event, Request);
     const space = req.space ?? cfg.space;

@@ -1,6 +1,6 @@
 // GET /videos/{vid}/play: 302 to the signed RedirectPlay URL (the service then redirects to the play URL).
 import { configOf, signContext, TOKEN_MAX_EXPIRES, VOD_ENDPOINT, VOD_REGION, type ConfigOf } from '#lib/config';
-import { httpHandler, parsePath, parseQuery, type HttpLambda } from '#lib/http';
+import { parsePath, parseQuery, signingHandler, type HttpLambda } from '#lib/http';
 import { regionHost } from '#lib/signing';
 import { redirectPlayUrl, type SignContext } from '#lib/vod';
 import { RedirectPlayPath, redirectPlayQuery } from './schema.ts';
@@ -16,7 +16,7 @@ export function createHandler(context: () => SignContext, cfg: ConfigOf<typeof S
   const Query = redirectPlayQuery(cfg.tokenMaxExpires);
   const defaultExpires = Math.min(DEFAULT_EXPIRES, cfg.tokenMaxExpires);
   const origin = new URL(cfg.vodEndpoint ?? `https://${regionHost(cfg.region)}`).origin;
-  return httpHandler(async (event) => {
+  return signingHandler(async (event) => {
     const { vid } = parsePath(event, RedirectPlayPath);
     const q = parseQuery(event, Query);
     const location = await redirectPlayUrl(origin, {

@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { HttpError } from './errors.ts';
 import { logger } from './logger.ts';
 import { describeError } from './redact.ts';
 import { toResponse, type HttpResult } from './respond.ts';
@@ -11,6 +12,9 @@ function withContext(context: Context | undefined, requestId: string): Context {
   return context ?? ({ awsRequestId: requestId, functionName: 'local' } as Context);
 }
 
+/** Maps what a handler threw to the HttpError its caller sees; undefined for an unexpected error (then 500). */
+type ErrorMapping = (err: unknown) => HttpError | undefined;
+
 /**
  * Adapts business logic to an HTTP API (payload 2.0) Lambda: logs one structured line per request with the
  * request ids, turns the result into a JSON response with CORS headers, and maps errors: an HttpError with
@@ -19,6 +23,18 @@ function withContext(context: Context | undefined, requestId: string): Context {
  * @example export const handler = httpHandler(async (event) => ({ status: 200, body: { ok: true } }));
  */
 export function httpHandler(fn: (event: APIGatewayProxyEventV2, context: Context) => Promise<HttpResult>): HttpLambda {
+  return adapt(fn, toHttpError);
+}
+
+/**
+ * {@link httpHandler} for a route that signs and calls no service (tokens, signed URLs, STS2): it cannot meet a
+ * VodError, so it maps HttpErrors alone (anything else is a 500) and its bundle carries no VOD error mapping.
+ */
+export function signingHandler(fn: (event: APIGatewayProxyEventV2, context: Context) => Promise<HttpResult>): HttpLambda {
+  return adapt(fn, (err) => (err instanceof HttpError ? err : undefined));
+}
+
+function adapt(fn: (event: APIGatewayProxyEventV2, context: Context) => Promise<HttpResult>, mapError: ErrorMapping): HttpLambda {
   return async (event, context) => {
     const started = Date.now();
     const requestId = event.requestContext?.requestId ?? context?.awsRequestId ?? 'unknown';
@@ -32,18 +48,15 @@ export function httpHandler(fn: (event: APIGatewayProxyEventV2, context: Context
       logger.info('request', { ...access, status: result.status, durationMs: Date.now() - started });
       return toResponse(result, requestId);
     } catch (err) {
-      const mapped = toHttpError(err);
-      const durationMs = Date.now() - started;
-      if (mapped?.expose) {
-        logger.info('request refused', { ...access, status: mapped.statusCode, durationMs, error: { name: mapped.name, message: mapped.message } });
-        return toResponse({ status: mapped.statusCode, headers: { ...mapped.headers }, body: { error: mapped.name, message: mapped.message, requestId } }, requestId);
+      const mapped = mapError(err);
+      const line = { ...access, status: mapped?.statusCode ?? 500, durationMs: Date.now() - started };
+      if (!mapped) {
+        logger.error('request failed', { ...line, error: describeError(err) });
+        return toResponse({ status: 500, body: { error: 'InternalError', requestId } }, requestId);
       }
-      if (mapped) {
-        logger.error('request failed upstream', { ...access, status: mapped.statusCode, durationMs, error: describeError(err) });
-        return toResponse({ status: mapped.statusCode, headers: { ...mapped.headers }, body: { error: mapped.name, message: mapped.message, requestId } }, requestId);
-      }
-      logger.error('request failed', { ...access, status: 500, durationMs, error: describeError(err) });
-      return toResponse({ status: 500, body: { error: 'InternalError', requestId } }, requestId);
+      if (mapped.expose) logger.info('request refused', { ...line, error: { name: mapped.name, message: mapped.message } });
+      else logger.error('request failed upstream', { ...line, error: describeError(err) });
+      return toResponse({ status: mapped.statusCode, headers: { ...mapped.headers }, body: { error: mapped.name, message: mapped.message, requestId } }, requestId);
     } finally {
       logger.resetKeys();
     }

@@ -1,4 +1,4 @@
-export { httpHandler, eventHandler, type HttpLambda } from './handler.ts';
+export { httpHandler, signingHandler, eventHandler, type HttpLambda } from './handler.ts';
 export { toResponse, BASE_HEADERS, type HttpResult } from './respond.ts';
 export { parseJsonBody, parseQuery, parsePath, MAX_BODY_BYTES } from './parse.ts';
 export { formatIssues, fallbackMessage, PARSE_CONFIG, type Source } from './issues.ts';

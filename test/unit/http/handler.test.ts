@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { BadRequest, eventHandler, httpHandler, toHttpError } from '#lib/http';
+import { BadRequest, eventHandler, httpHandler, signingHandler, toHttpError, Unauthorized } from '#lib/http';
 import { captureLogs } from './log-capture.ts';
 
 function event(overrides: Partial<APIGatewayProxyEventV2> = {}): APIGatewayProxyEventV2 {
@@ -101,6 +101,28 @@ describe('httpHandler', () => {
 
   it('leaves unknown errors unmapped', () => {
     assert.equal(toHttpError(new TypeError('x')), undefined);
+  });
+});
+
+describe('signingHandler', () => {
+  it('answers and logs as httpHandler does, 4xx messages included', async () => {
+    const ok = signingHandler(async () => ({ status: 200, body: { ok: true } }));
+    const refused = signingHandler(async () => { throw new Unauthorized('missing credentials'); });
+    const a = await captureLogs(() => ok(event()));
+    const b = await captureLogs(() => refused(event()));
+    assert.deepEqual(a.result, { statusCode: 200, headers: JSON_HEADERS, body: '{"ok":true}', isBase64Encoded: false });
+    assert.deepEqual(b.result, {
+      statusCode: 401, headers: { ...JSON_HEADERS, 'www-authenticate': 'Bearer realm="vod-serverless"' }, isBase64Encoded: false,
+      body: '{"error":"Unauthorized","message":"missing credentials","requestId":"req-1"}',
+    });
+    assert.deepEqual(b.logs.map((l) => [l.level, l.message, l.status, l.error]), [['INFO', 'request refused', 401, { name: 'Unauthorized', message: 'missing credentials' }]]);
+  });
+
+  it('maps no VOD error: a route that only signs cannot meet one, so it is a 500', async () => {
+    const handler = signingHandler(async () => { throw new VodError('ResourceNotFound', 'video v0x not found', 404); });
+    const { result, logs } = await captureLogs(() => handler(event()));
+    assert.deepEqual(result, { statusCode: 500, headers: JSON_HEADERS, body: '{"error":"InternalError","requestId":"req-1"}', isBase64Encoded: false });
+    assert.deepEqual(logs.map((l) => [l.level, l.message, l.status]), [['ERROR', 'request failed', 500]]);
   });
 });
 
