@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { crc32Combine } from './crc32-combine.ts';
-import { BatchWriter } from './file-io.ts';
+import { BatchWriter, hashFile } from './file-io.ts';
 import { UploadError } from './errors.ts';
 
 const MiB = 1024 * 1024;
@@ -31,6 +31,8 @@ export interface BlobStore {
   concat(id: string, pieces: readonly PieceRef[]): Promise<Digest>;
   /** md5 (hex) of the blob's bytes, read in order. */
   md5(id: string): Promise<string>;
+  /** Feeds the blob's bytes, in order, to `hash`. */
+  hashInto(id: string, hash: Hash): Promise<void>;
   size(id: string): Promise<number | undefined>;
   /** Bytes [start, end] inclusive. */
   stream(id: string, start: number, end: number): AsyncIterable<Uint8Array>;
@@ -64,9 +66,9 @@ function concatDigest(pieces: readonly PieceRef[]): Digest {
   return { size, md5: '', crc32: crc };
 }
 
-async function md5Of(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<string> {
+async function md5Of(store: BlobStore, id: string): Promise<string> {
   const h = createHash('md5');
-  for await (const c of chunks) h.update(c);
+  await store.hashInto(id, h);
   return h.digest('hex');
 }
 
@@ -97,7 +99,9 @@ export class MemoryBlobs implements BlobStore {
     return concatDigest(pieces);
   }
 
-  async md5(id: string): Promise<string> { return md5Of(this.get(id)); }
+  md5(id: string): Promise<string> { return md5Of(this, id); }
+
+  async hashInto(id: string, hash: Hash): Promise<void> { for (const c of this.get(id)) hash.update(c); }
 
   async size(id: string): Promise<number | undefined> {
     const b = this.blobs.get(id);
@@ -204,10 +208,12 @@ export class DiskBlobs implements BlobStore {
     return concatDigest(list);
   }
 
-  async md5(id: string): Promise<string> {
-    const size = await this.size(id);
-    if (size === undefined) throw new Error(`blob ${id} not found`);
-    return md5Of(size === 0 ? [] : this.stream(id, 0, size - 1));
+  md5(id: string): Promise<string> { return md5Of(this, id); }
+
+  async hashInto(id: string, hash: Hash): Promise<void> {
+    const m = await this.manifest(id);
+    if (!m) return hashFile(this.path(id), hash);
+    for (const p of m) await hashFile(this.path(p.blob), hash);
   }
 
   async size(id: string): Promise<number | undefined> {

@@ -1,9 +1,34 @@
+import type { Hash } from 'node:crypto';
+import { open } from 'node:fs/promises';
+
 /**
  * File I/O of the disk blob store, shaped by the upload host's CPU cost per byte (measured with
- * measure-upload-cpu.ts).
+ * measure-upload-cpu.ts: md5 and CRC32 are most of it, and these keep the rest small).
  */
 
 const MiB = 1024 * 1024;
+
+/** Bytes per read when hashing a file. */
+const HASH_READ = MiB;
+
+/**
+ * Feeds a file's bytes to `hash` through one buffer, reused for every read. A read stream allocates a new buffer
+ * per read: hashing a multipart upload's parts that way made a GiB of garbage per GiB uploaded, and V8 ran 2-3
+ * times as many full collections during the upload (about 70 instead of 25-35 for 1 GiB).
+ */
+export async function hashFile(path: string, hash: Hash): Promise<void> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafeSlow(Math.min(HASH_READ, (await fh.stat()).size));
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) return;
+      hash.update(buf.subarray(0, bytesRead));
+    }
+  } finally {
+    await fh.close();
+  }
+}
 
 /** Bytes queued before a file write: see {@link BatchWriter}. */
 export const WRITE_BATCH = MiB;

@@ -62,7 +62,7 @@ function advanceMd5(ctx: Ctx, m: Multipart): void {
     try {
       // the condition is checked again after each part, in the same tick as `running = null`: no part is missed
       for (let p = m.parts[String(cur.next)]; p && !cur.broken; p = m.parts[String(cur.next)]) {
-        if (p.size > 0) for await (const chunk of ctx.blobs.stream(p.blob, 0, p.size - 1)) cur.hash.update(chunk);
+        await ctx.blobs.hashInto(p.blob, cur.hash);
         cur.blobs.push(p.blob);
         cur.next++;
       }
