@@ -23,48 +23,39 @@ export interface Setting<K extends keyof Config = keyof Config> {
 
 type NumberKey = { [K in keyof Config]: Config[K] extends number ? K : never }[keyof Config];
 
-export const VOD_REGION: Setting<'region'> = { key: 'region', variable: 'VOD_REGION', schema: s.region, fallback: 'cn-north-1' };
-export const VOD_ENDPOINT: Setting<'vodEndpoint'> = { key: 'vodEndpoint', variable: 'VOD_ENDPOINT', schema: s.httpUrl };
-export const VOD_SPACE: Setting<'space'> = { key: 'space', variable: 'VOD_SPACE', schema: s.name, fallback: 'demo-space' };
-export const VOD_TRANSCODE_TEMPLATE_ID: Setting<'transcodeTemplateId'> = {
-  key: 'transcodeTemplateId', variable: 'VOD_TRANSCODE_TEMPLATE_ID', schema: s.name, fallback: 'local-template',
-};
-export const VOD_COMMIT_FUNCTIONS: Setting<'commitFunctions'> = {
-  key: 'commitFunctions', variable: 'VOD_COMMIT_FUNCTIONS', schema: s.commitFunctions, fallback: '[{"Name":"GetMeta"}]',
-};
-export const VOD_PUBLISH_POLICY: Setting<'publishPolicy'> = { key: 'publishPolicy', variable: 'VOD_PUBLISH_POLICY', schema: s.publishPolicy, fallback: 'always' };
-export const VOD_CALLBACK_KEY: Setting<'callbackKey'> = { key: 'callbackKey', variable: 'VOD_CALLBACK_KEY', schema: s.secret, secret: true };
-export const VOD_CALLBACK_URL: Setting<'callbackUrl'> = {
-  key: 'callbackUrl', variable: 'VOD_CALLBACK_URL', schema: s.httpUrl, fallback: 'http://127.0.0.1:3000/vod/callback',
-};
-export const CALLBACK_SKEW_SECONDS: Setting<'callbackSkewSeconds'> = {
-  key: 'callbackSkewSeconds', variable: 'CALLBACK_SKEW_SECONDS', schema: s.callbackSkew, fallback: '300',
-};
-export const TOKEN_MAX_EXPIRES: Setting<'tokenMaxExpires'> = {
-  key: 'tokenMaxExpires', variable: 'TOKEN_MAX_EXPIRES', schema: s.signedExpires, fallback: '86400',
-};
-export const TOKEN_DEFAULT_EXPIRES: Setting<'tokenDefaultExpires'> = {
-  key: 'tokenDefaultExpires', variable: 'TOKEN_DEFAULT_EXPIRES', schema: s.signedExpires, fallback: '3600', atMost: TOKEN_MAX_EXPIRES,
-};
-export const STS2_MAX_EXPIRES: Setting<'sts2MaxExpires'> = {
-  key: 'sts2MaxExpires', variable: 'STS2_MAX_EXPIRES', schema: s.sts2Expires, fallback: '43200',
-};
+/**
+ * A setting; marked free of side effects, which esbuild honours for calls within this file: a bundle keeps the
+ * settings it reads (and their schemas) and no other.
+ */
+/* @__NO_SIDE_EFFECTS__ */
+function setting<K extends keyof Config>(
+  key: K, variable: string, schema: Setting<K>['schema'], fallback?: string, more: Pick<Setting<K>, 'secret' | 'atMost'> = {},
+): Setting<K> {
+  return { key, variable, schema, fallback, ...more };
+}
+
+export const VOD_REGION = setting('region', 'VOD_REGION', s.region, 'cn-north-1');
+export const VOD_ENDPOINT = setting('vodEndpoint', 'VOD_ENDPOINT', s.httpUrl);
+export const VOD_SPACE = setting('space', 'VOD_SPACE', s.name, 'demo-space');
+export const VOD_TRANSCODE_TEMPLATE_ID = setting('transcodeTemplateId', 'VOD_TRANSCODE_TEMPLATE_ID', s.name, 'local-template');
+export const VOD_COMMIT_FUNCTIONS = setting('commitFunctions', 'VOD_COMMIT_FUNCTIONS', s.commitFunctions, '[{"Name":"GetMeta"}]');
+export const VOD_PUBLISH_POLICY = setting('publishPolicy', 'VOD_PUBLISH_POLICY', s.publishPolicy, 'always');
+export const VOD_CALLBACK_KEY = setting('callbackKey', 'VOD_CALLBACK_KEY', s.secret, undefined, { secret: true });
+export const VOD_CALLBACK_URL = setting('callbackUrl', 'VOD_CALLBACK_URL', s.httpUrl, 'http://127.0.0.1:3000/vod/callback');
+export const CALLBACK_SKEW_SECONDS = setting('callbackSkewSeconds', 'CALLBACK_SKEW_SECONDS', s.callbackSkew, '300');
+export const TOKEN_MAX_EXPIRES = setting('tokenMaxExpires', 'TOKEN_MAX_EXPIRES', s.signedExpires, '86400');
+export const TOKEN_DEFAULT_EXPIRES = setting('tokenDefaultExpires', 'TOKEN_DEFAULT_EXPIRES', s.signedExpires, '3600', { atMost: TOKEN_MAX_EXPIRES });
+export const STS2_MAX_EXPIRES = setting('sts2MaxExpires', 'STS2_MAX_EXPIRES', s.sts2Expires, '43200');
 /** API_KEYS as most functions read it: empty means every protected route refuses. */
-export const API_KEYS: Setting<'apiKeys'> = { key: 'apiKeys', variable: 'API_KEYS', schema: s.apiKeys, fallback: '', secret: true };
+export const API_KEYS = setting('apiKeys', 'API_KEYS', s.apiKeys, '', { secret: true });
 /** API_KEYS where a route is protected: at least one key, else the cold start fails. */
-export const PROTECTED_API_KEYS: Setting<'apiKeys'> = { key: 'apiKeys', variable: 'API_KEYS', schema: s.protectedApiKeys, fallback: '', secret: true };
-export const ITEMS_TABLE: Setting<'itemsTable'> = { key: 'itemsTable', variable: 'ITEMS_TABLE', schema: s.name, fallback: 'vod-serverless-items' };
-export const IDEMPOTENCY_TABLE: Setting<'idempotencyTable'> = {
-  key: 'idempotencyTable', variable: 'IDEMPOTENCY_TABLE', schema: s.name, fallback: 'vod-serverless-idempotency',
-};
-export const EVENT_BUS_NAME: Setting<'eventBusName'> = { key: 'eventBusName', variable: 'EVENT_BUS_NAME', schema: s.name, fallback: 'vod-serverless' };
-export const INGEST_BUCKET: Setting<'ingestBucket'> = { key: 'ingestBucket', variable: 'INGEST_BUCKET', schema: s.name, fallback: 'vod-serverless-ingest' };
-export const INGEST_PREFIX: Setting<'ingestPrefix'> = { key: 'ingestPrefix', variable: 'INGEST_PREFIX', schema: s.text, fallback: '' };
-export const INGEST_SUFFIXES: Setting<'ingestSuffixes'> = { key: 'ingestSuffixes', variable: 'INGEST_SUFFIXES', schema: s.suffixList, fallback: '' };
-export const RECONCILE_STUCK_AFTER_SECONDS: Setting<'reconcileStuckAfterSeconds'> = {
-  key: 'reconcileStuckAfterSeconds', variable: 'RECONCILE_STUCK_AFTER_SECONDS', schema: s.stuckAfter, fallback: '900',
-};
-export const POSTER_FALLBACK_WEIGHTS: Setting<'posterFallbackWeights'> = {
-  key: 'posterFallbackWeights', variable: 'POSTER_FALLBACK_WEIGHTS', schema: s.domainWeights,
-};
-export const S3_FORCE_PATH_STYLE: Setting<'s3ForcePathStyle'> = { key: 's3ForcePathStyle', variable: 'S3_FORCE_PATH_STYLE', schema: s.flag, fallback: 'false' };
+export const PROTECTED_API_KEYS = setting('apiKeys', 'API_KEYS', s.protectedApiKeys, '', { secret: true });
+export const ITEMS_TABLE = setting('itemsTable', 'ITEMS_TABLE', s.name, 'vod-serverless-items');
+export const IDEMPOTENCY_TABLE = setting('idempotencyTable', 'IDEMPOTENCY_TABLE', s.name, 'vod-serverless-idempotency');
+export const EVENT_BUS_NAME = setting('eventBusName', 'EVENT_BUS_NAME', s.name, 'vod-serverless');
+export const INGEST_BUCKET = setting('ingestBucket', 'INGEST_BUCKET', s.name, 'vod-serverless-ingest');
+export const INGEST_PREFIX = setting('ingestPrefix', 'INGEST_PREFIX', s.text, '');
+export const INGEST_SUFFIXES = setting('ingestSuffixes', 'INGEST_SUFFIXES', s.suffixList, '');
+export const RECONCILE_STUCK_AFTER_SECONDS = setting('reconcileStuckAfterSeconds', 'RECONCILE_STUCK_AFTER_SECONDS', s.stuckAfter, '900');
+export const POSTER_FALLBACK_WEIGHTS = setting('posterFallbackWeights', 'POSTER_FALLBACK_WEIGHTS', s.domainWeights);
+export const S3_FORCE_PATH_STYLE = setting('s3ForcePathStyle', 'S3_FORCE_PATH_STYLE', s.flag, 'false');
