@@ -3,7 +3,8 @@
  * noisy on a shared machine). Starts `cli.ts` of each given tree as its own process (on disk, in a mkdtemp dir),
  * uploads incompressible bytes as a gateway multipart (10 MiB parts, 3 in flight, plain node:http PUTs; or the
  * project's `VodClient.upload` with `--client vod`), commits with GetMeta, checks md5 and size, and reads the
- * emulator's utime + stime from /proc/<pid>/stat before and after. Trees and sizes alternate within each round.
+ * emulator's utime + stime from /proc/<pid>/stat before and after. Trees alternate within each round; the ratio to
+ * the first tree (the baseline) is the median of the rounds' ratios.
  *
  *   node --import tsx local/emulator/measure-upload-cpu.ts [--sizes 256,1024] [--rounds 3] [--client http|vod]
  *     [--tree NAME=/path/to/checkout ...]      (default: this checkout as "current"; the first is the baseline)
@@ -170,12 +171,14 @@ async function main(): Promise<void> {
       process.stdout.write(`round ${round + 1}: ${key(t.name, size)}: emulator CPU ${r.cpuMs.toFixed(0)} ms = ${ms.toFixed(0)} ms/GiB\n`);
     }
   }
-  process.stdout.write(`\nemulator CPU ms per GiB (client ${client}), median [all runs], x the first tree's median:\n`);
+  // a ratio is taken within each round (runs minutes apart see different load), then the median over rounds
+  process.stdout.write(`\nemulator CPU ms per GiB (client ${client}): median [each round]; x the first tree, median of the rounds' ratios:\n`);
   for (const size of sizes) {
-    const base = median(perGiB.get(key(trees[0]!.name, size))!);
+    const base = perGiB.get(key(trees[0]!.name, size))!;
     for (const t of trees) {
       const xs = perGiB.get(key(t.name, size))!;
-      process.stdout.write(`  ${key(t.name, size)}: ${median(xs).toFixed(0)} [${xs.map((x) => x.toFixed(0)).join(', ')}] ${(median(xs) / base).toFixed(2)} x\n`);
+      const ratio = median(xs.map((x, i) => x / base[i]!));
+      process.stdout.write(`  ${key(t.name, size)}: ${median(xs).toFixed(0)} [${xs.map((x) => x.toFixed(0)).join(', ')}]; ${ratio.toFixed(2)} x\n`);
     }
   }
 }
