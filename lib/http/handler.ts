@@ -12,6 +12,9 @@ function withContext(context: Context | undefined, requestId: string): Context {
   return context ?? ({ awsRequestId: requestId, functionName: 'local' } as Context);
 }
 
+/** The business logic of a route. */
+type Logic = (event: APIGatewayProxyEventV2, context: Context) => Promise<HttpResult>;
+
 /** Maps what a handler threw to the HttpError its caller sees; undefined for an unexpected error (then 500). */
 type ErrorMapping = (err: unknown) => HttpError | undefined;
 
@@ -22,7 +25,7 @@ type ErrorMapping = (err: unknown) => HttpError | undefined;
  * fixed message); anything else answers `500 {"error":"InternalError","requestId"}` and is logged with its cause.
  * @example export const handler = httpHandler(async (event) => ({ status: 200, body: { ok: true } }));
  */
-export function httpHandler(fn: (event: APIGatewayProxyEventV2, context: Context) => Promise<HttpResult>): HttpLambda {
+export function httpHandler(fn: Logic): HttpLambda {
   return adapt(fn, toHttpError);
 }
 
@@ -30,11 +33,11 @@ export function httpHandler(fn: (event: APIGatewayProxyEventV2, context: Context
  * {@link httpHandler} for a route that signs and calls no service (tokens, signed URLs, STS2): it cannot meet a
  * VodError, so it maps HttpErrors alone (anything else is a 500) and its bundle carries no VOD error mapping.
  */
-export function signingHandler(fn: (event: APIGatewayProxyEventV2, context: Context) => Promise<HttpResult>): HttpLambda {
+export function signingHandler(fn: Logic): HttpLambda {
   return adapt(fn, (err) => (err instanceof HttpError ? err : undefined));
 }
 
-function adapt(fn: (event: APIGatewayProxyEventV2, context: Context) => Promise<HttpResult>, mapError: ErrorMapping): HttpLambda {
+function adapt(fn: Logic, mapError: ErrorMapping): HttpLambda {
   return async (event, context) => {
     const started = Date.now();
     const requestId = event.requestContext?.requestId ?? context?.awsRequestId ?? 'unknown';
