@@ -21,6 +21,7 @@ export async function bundle(entry: string, outfile: string, stubAws = false, mi
     platform: 'node',
     format: 'cjs',
     mainFields: ['module', 'main'],
+    supported: { 'regexp-unicode-property-escapes': true },
     external: ['@aws-sdk/*'],
     metafile: true,
     logLevel: 'silent',

@@ -8,9 +8,15 @@ export const DEFAULT_EXPIRES_SECONDS = 900;
 export const MAX_EXPIRES_SECONDS = 604_800;
 const EXPIRES = 'X-Amz-Expires';
 const ADDED_KEYS = ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', EXPIRES, 'X-Amz-NotSignBody', 'X-Amz-SignedHeaders', 'X-Amz-SignedQueries'];
-const ADDED_KEYS_WITH_TOKEN = [...ADDED_KEYS, 'X-Amz-Security-Token'];
+// marked pure so that a bundle importing only the expiry constants (lib/config) drops them (esbuild keeps any
+// other top-level call or spread)
+const ADDED_KEYS_WITH_TOKEN = /* @__PURE__ */ ADDED_KEYS.concat('X-Amz-Security-Token');
 /** Parameters only the signer writes (any case); X-Amz-Expires is the caller's to choose. */
-const SIGNER_KEYS = new Set([...ADDED_KEYS_WITH_TOKEN, 'X-Amz-Signature'].filter((k) => k !== EXPIRES).map((k) => k.toLowerCase()));
+const SIGNER_KEYS = /* @__PURE__ */ signerOwned(ADDED_KEYS_WITH_TOKEN);
+
+function signerOwned(added: readonly string[]): ReadonlySet<string> {
+  return new Set([...added, 'X-Amz-Signature'].filter((k) => k !== EXPIRES).map((k) => k.toLowerCase()));
+}
 
 /** A signed-URL request: `query` holds `Action`, `Version` and the parameters, in the order to send them. */
 export interface QueryRequest {

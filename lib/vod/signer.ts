@@ -19,8 +19,9 @@ export interface VodSignerOptions {
 
 /**
  * Everything that is signed locally and never calls the service: upload and play auth tokens, the RedirectPlay
- * URL, STS2 temporary credentials. {@link VodClient} extends it; a function that only issues tokens uses this
- * class alone, so its bundle carries no HTTP client, upload or poster code (cold start is paid per byte).
+ * URL, STS2 temporary credentials, as the original SDK's methods. {@link VodClient} extends it. The Lambda functions
+ * that only sign call the functions behind it (`uploadAuthToken`, `playAuthToken`, `redirectPlayUrl`, lib/signing's
+ * `issueSts2`) instead: a class is bundled whole, and each of them needs one method (cold start is paid per byte).
  *
  * @example
  * const signer = new VodSigner({ region: 'cn-north-1' });
