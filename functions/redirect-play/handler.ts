@@ -1,8 +1,7 @@
 // GET /videos/{vid}/play: 302 to the signed RedirectPlay URL (the service then redirects to the play URL).
 import { configOf, signContext, TOKEN_MAX_EXPIRES, VOD_ENDPOINT, VOD_REGION, type ConfigOf } from '#lib/config';
 import { parsePath, parseQuery, signingHandler, type HttpLambda } from '#lib/http';
-import { regionHost } from '#lib/signing';
-import { redirectPlayUrl, type SignContext } from '#lib/vod';
+import { apiOrigin, redirectPlayUrl, type SignContext } from '#lib/vod';
 import { RedirectPlayPath, redirectPlayQuery } from './schema.ts';
 
 /** The signed URL is followed at once by the browser: a short default lifetime (the service's own default). */
@@ -15,7 +14,7 @@ export const SETTINGS = [VOD_REGION, VOD_ENDPOINT, TOKEN_MAX_EXPIRES] as const;
 export function createHandler(context: () => SignContext, cfg: ConfigOf<typeof SETTINGS>): HttpLambda {
   const Query = redirectPlayQuery(cfg.tokenMaxExpires);
   const defaultExpires = Math.min(DEFAULT_EXPIRES, cfg.tokenMaxExpires);
-  const origin = new URL(cfg.vodEndpoint ?? `https://${regionHost(cfg.region)}`).origin;
+  const origin = apiOrigin(cfg.region, cfg.vodEndpoint);
   return signingHandler(async (event) => {
     const { vid } = parsePath(event, RedirectPlayPath);
     const q = parseQuery(event, Query);

@@ -1,5 +1,5 @@
 export { VodClient, type UploadPosterOptions, type UploadVideoOptions, type VodClientOptions } from './client.ts';
-export { VodSigner, type VodSignerOptions } from './signer.ts';
+export { VodSigner, type VodSignerOptions, apiOrigin } from './signer.ts';
 export { crc32Hex, formatCrc32, sameCrc32 } from './crc.ts';
 export { type ClientErrorCode, VodError, type VodErrorInit, redact } from './errors.ts';
 export { type Fetch, type HttpRequestInit, type HttpResponse, httpFetch } from './http.ts';

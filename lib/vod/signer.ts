@@ -5,6 +5,15 @@ import {
 import { playAuthToken, redirectPlayUrl, uploadAuthToken, type SignContext } from './tokens.ts';
 import type * as T from './types.ts';
 
+/**
+ * `{scheme}://{host[:port]}` of the API: `endpoint`'s when given (a local emulator), else the region's host over
+ * https. Validates the region either way (lib/signing's ConfigError).
+ */
+export function apiOrigin(region: string, endpoint?: string): string {
+  const host = regionHost(region);
+  return new URL(endpoint ?? `https://${host}`).origin;
+}
+
 export interface VodSignerOptions {
   /** Default `cn-north-1`. An unknown region throws a ConfigError here, at construction. */
   region?: string;
@@ -38,9 +47,7 @@ export class VodSigner {
 
   constructor(opts: VodSignerOptions = {}) {
     this.region = opts.region ?? 'cn-north-1';
-    const host = regionHost(this.region); // validates the region, also when an endpoint overrides the host
-    const url = new URL(opts.endpoint ?? `https://${host}`);
-    this.origin = `${url.protocol}//${url.host}`;
+    this.origin = apiOrigin(this.region, opts.endpoint);
     this.#explicit = opts.credentials;
     this.now = opts.now ?? (() => new Date());
     this.#random = opts.random;
