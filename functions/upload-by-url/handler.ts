@@ -1,11 +1,11 @@
 // POST /uploads/by-url (protected) -> UploadMediaByUrl 2020-08-01; one pipeline item `url:{jobId}` per URL.
 import * as v from 'valibot';
-import { config, requireConfig, vodClient } from '#lib/config';
+import { config, configOf, PROTECTED_API_KEYS, vodClient } from '#lib/config';
 import { authorizeRequest, httpHandler, list, parseJsonBody, SpaceName, word } from '#lib/http';
 import { itemStore, startUrlUploads } from '#lib/pipeline';
 
 const cfg = config();
-const apiKeys = requireConfig('apiKeys');
+const { apiKeys } = configOf([PROTECTED_API_KEYS]);
 const deps = { store: itemStore(), vod: vodClient() };
 
 const SourceUrl = v.pipe(

@@ -1,7 +1,6 @@
 import { ConfigError } from './errors.ts';
 import { loadConfig, type Config } from './load.ts';
 import { readConfig, type ConfigOf } from './read.ts';
-import { API_KEYS_REQUIRED } from './schema.ts';
 import type { Setting } from './settings.ts';
 
 let memo: Config | undefined;
@@ -27,22 +26,19 @@ export function configOf<const S extends readonly Setting[]>(settings: S): Confi
 }
 
 const REQUIRED_HINTS = {
-  apiKeys: ['API_KEYS', API_KEYS_REQUIRED],
   callbackKey: ['VOD_CALLBACK_KEY', 'must be set (the callback key of the VOD console) to verify callbacks'],
-  vodEndpoint: ['VOD_ENDPOINT', 'must be set'],
-  posterFallbackWeights: ['POSTER_FALLBACK_WEIGHTS', 'must be set'],
 } as const;
 
 type Requirable = keyof typeof REQUIRED_HINTS;
 
 /**
- * A setting that is optional in general but required by the calling function, e.g. `requireConfig('apiKeys')`
- * in a protected route or `requireConfig('callbackKey')` in the callback receiver. Call at module scope.
- * @throws ConfigError naming the variable when it is unset (or, for API_KEYS, empty).
+ * A setting that is optional in general but required by the calling function: `requireConfig('callbackKey')` in
+ * the callback receiver. Call at module scope. (A protected route reads API_KEYS as `PROTECTED_API_KEYS`.)
+ * @throws ConfigError naming the variable when it is unset.
  */
 export function requireConfig<K extends Requirable>(key: K, cfg: Config = config()): NonNullable<Config[K]> {
   const value = cfg[key];
-  if (value === undefined || (Array.isArray(value) && value.length === 0)) {
+  if (value === undefined) {
     const [variable, problem] = REQUIRED_HINTS[key];
     throw new ConfigError([{ variable, problem }]);
   }
