@@ -1,17 +1,20 @@
 // GET /videos/{vid}/origin-play-info: GetOriginVideoPlayInfo (the original file's play info).
-import { vodClient } from '#lib/config';
+import { configOf, vodApi, VOD_ENDPOINT, VOD_REGION } from '#lib/config';
 import { httpHandler, parsePath, parseQuery, type HttpLambda } from '#lib/http';
-import type { VodClient } from '#lib/vod';
+import { getOriginVideoPlayInfo, type ApiContext } from '#lib/vod';
 import { OriginPlayInfoPath, OriginPlayInfoQuery } from './schema.ts';
 
-/** The handler over its VodClient (tests pass one with injected clock and fetch). */
-export function createHandler(vod: VodClient): HttpLambda {
+/** The variables this function reads, validated at cold start. */
+export const SETTINGS = [VOD_REGION, VOD_ENDPOINT] as const;
+
+/** The handler over its API context (tests pass one with fixed credentials and clock). */
+export function createHandler(api: ApiContext): HttpLambda {
   return httpHandler(async (event) => {
     const { vid } = parsePath(event, OriginPlayInfoPath);
     const q = parseQuery(event, OriginPlayInfoQuery);
-    const result = await vod.getOriginVideoPlayInfo({ Vid: vid, Ssl: q.ssl });
+    const result = await getOriginVideoPlayInfo(api, { Vid: vid, Ssl: q.ssl });
     return { status: 200, body: result };
   });
 }
 
-export const handler = createHandler(vodClient());
+export const handler = createHandler(vodApi(configOf(SETTINGS)));

@@ -10,6 +10,7 @@ export {
 export { config, configOf, requireConfig } from './config.ts';
 export { signContext } from './signing.ts';
 export { vodClient, newVodClient } from './vod-client.ts';
+export { vodApi } from './vod-api.ts';
 export { s3Client } from './s3-client.ts';
 export { ddbDocClient } from './dynamodb-client.ts';
 export { eventBridgeClient } from './eventbridge-client.ts';

@@ -1,25 +1,12 @@
+import * as A from './actions.ts';
 import { VodError } from './errors.ts';
-import { httpFetch, type Fetch } from './http.ts';
-import { PosterDomains, posterUrlBuilder, type DomainWeights } from './poster.ts';
-import { toQuery } from './query.ts';
-import { sendApi, type ApiCall, type ApiContext, type RetryPolicy } from './request.ts';
+import { posterUrlSource, type DomainWeights } from './poster.ts';
+import { apiContext, type ApiContext, type ApiOptions } from './request.ts';
 import { VodSigner, type VodSignerOptions } from './signer.ts';
 import { upload, type UploadOptions, type UploadResult } from './upload.ts';
 import type * as T from './types.ts';
 
-export interface VodClientOptions extends VodSignerOptions {
-  /** Per API request (default 5000). */
-  timeoutMs?: number;
-  /** Retries after the first attempt (default 3), for idempotent calls or provably unprocessed ones. */
-  retries?: number;
-  /** Backoff: full jitter in [0, min(maxDelayMs, baseDelayMs x 2^retry)); defaults 100 and 5000 ms. */
-  baseDelayMs?: number;
-  maxDelayMs?: number;
-  /** HTTP transport of API and upload requests (default {@link httpFetch}, over node:http). */
-  fetch?: Fetch;
-  /** Uniform [0, 1) source of backoff jitter and poster domain draws (default Math.random). */
-  uniform?: () => number;
-  sleep?: (ms: number) => Promise<void>;
+export interface VodClientOptions extends VodSignerOptions, ApiOptions {
   /** Poster domains when GetCdnDomainWeights fails or returns none. */
   posterFallbackWeights?: DomainWeights;
 }
@@ -46,49 +33,27 @@ export interface UploadPosterOptions extends Omit<UploadOptions, 'fileType' | 's
  */
 export class VodClient extends VodSigner {
   readonly #api: ApiContext;
-  readonly #posters: PosterDomains;
+  readonly #posterUrls: (params: T.PosterUrlParams) => Promise<T.PosterUrls>;
 
   constructor(opts: VodClientOptions = {}) {
     super(opts);
-    const uniform = opts.uniform ?? Math.random;
-    const retry: RetryPolicy = {
-      retries: opts.retries ?? 3,
-      baseDelayMs: opts.baseDelayMs ?? 100,
-      maxDelayMs: opts.maxDelayMs ?? 5000,
-      sleep: opts.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
-      uniform,
-    };
-    this.#api = {
-      origin: this.origin, region: this.region, credentials: () => this.credentials(), now: this.now,
-      fetch: opts.fetch ?? httpFetch, timeoutMs: opts.timeoutMs ?? 5000, retry,
-    };
-    this.#posters = new PosterDomains({
-      load: async (space) => (await this.#call<T.GetCdnDomainWeightsResult>(
-        { action: 'GetCdnDomainWeights', version: '2019-07-01', method: 'GET', query: { SpaceName: space }, idempotent: true }, 0))?.[space],
-      ...(opts.posterFallbackWeights ? { fallback: opts.posterFallbackWeights } : {}),
-      now: this.now, uniform,
-    });
-  }
-
-  #call<R>(call: ApiCall, retries?: number): Promise<R> {
-    const ctx = retries === undefined ? this.#api : { ...this.#api, retry: { ...this.#api.retry, retries } };
-    return sendApi<R>(ctx, call);
+    this.#api = apiContext({ origin: this.origin, region: this.region, credentials: () => this.credentials(), now: this.now }, opts);
+    this.#posterUrls = posterUrlSource(this.#api, opts.posterFallbackWeights);
   }
 
   /** GetPlayInfo (2019-03-15, GET): play URLs of every stream of a video. */
   getPlayInfo(params: T.GetPlayInfoParams): Promise<T.GetPlayInfoResult> {
-    return this.#call({ action: 'GetPlayInfo', version: '2019-03-15', method: 'GET', query: toQuery(params), idempotent: true });
+    return A.getPlayInfo(this.#api, params);
   }
 
   /** GetOriginVideoPlayInfo (2018-01-01, GET): the original file's play info (`Ssl: true` for https URLs). */
   getOriginVideoPlayInfo(params: T.GetOriginVideoPlayInfoParams): Promise<T.GetOriginVideoPlayInfoResult> {
-    return this.#call({ action: 'GetOriginVideoPlayInfo', version: '2018-01-01', method: 'GET', query: toQuery(params), idempotent: true });
+    return A.getOriginVideoPlayInfo(this.#api, params);
   }
 
   /** StartTranscode (2018-01-01, POST): query TemplateId, JSON body. Not retried once it may have been processed. */
   startTranscode(params: T.StartTranscodeParams): Promise<T.StartTranscodeResult> {
-    const { TemplateId, ...body } = params;
-    return this.#call({ action: 'StartTranscode', version: '2018-01-01', method: 'POST', query: { TemplateId }, json: body, idempotent: false });
+    return A.startTranscode(this.#api, params);
   }
 
   /**
@@ -98,43 +63,37 @@ export class VodClient extends VodSigner {
   uploadMediaByUrl(params: T.UploadMediaByUrlV2020Params): Promise<T.UploadMediaByUrlV2020Result>;
   uploadMediaByUrl(params: T.UploadMediaByUrlV2018Params): Promise<T.UploadMediaByUrlV2018Result>;
   uploadMediaByUrl(params: T.UploadMediaByUrlV2018Params | T.UploadMediaByUrlV2020Params): Promise<unknown> {
-    if ('URLSets' in params) {
-      const query = { SpaceName: params.SpaceName, URLSets: JSON.stringify(params.URLSets) };
-      return this.#call({ action: 'UploadMediaByUrl', version: '2020-08-01', method: 'GET', query, idempotent: false });
-    }
-    return this.#call({ action: 'UploadMediaByUrl', version: '2018-01-01', method: 'GET', query: toQuery(params), idempotent: false });
+    return 'URLSets' in params ? A.uploadMediaByUrl(this.#api, params) : A.uploadMediaByUrl(this.#api, params);
   }
 
   /** QueryUploadTaskInfo (2020-08-01, GET): states of URL upload jobs. */
   queryUploadTaskInfo(params: T.QueryUploadTaskInfoParams): Promise<T.QueryUploadTaskInfoResult> {
-    return this.#call({ action: 'QueryUploadTaskInfo', version: '2020-08-01', method: 'GET', query: toQuery(params), idempotent: true });
+    return A.queryUploadTaskInfo(this.#api, params);
   }
 
   /** ApplyUpload (2018-01-01, GET): an upload session (store URI, upload host, auth, SessionKey). */
   applyUpload(params: T.ApplyUploadParams): Promise<T.ApplyUploadResult> {
-    return this.#call({ action: 'ApplyUpload', version: '2018-01-01', method: 'GET', query: toQuery(params), idempotent: true });
+    return A.applyUpload(this.#api, params);
   }
 
   /** CommitUpload (2018-01-01, POST): query SpaceName, JSON body; makes the Vid. Not retried once it may have been processed. */
   commitUpload(params: T.CommitUploadParams): Promise<T.CommitUploadResult> {
-    const { SpaceName, ...body } = params;
-    return this.#call({ action: 'CommitUpload', version: '2018-01-01', method: 'POST', query: { SpaceName }, json: body, idempotent: false });
+    return A.commitUpload(this.#api, params);
   }
 
   /** ModifyVideoInfo (2018-01-01, POST JSON). Tag lists given as arrays are comma-joined. */
   modifyVideoInfo(params: T.ModifyVideoInfoParams): Promise<T.ModifyVideoInfoResult> {
-    const json = params.Tags ? { ...params, Tags: toQuery(params.Tags) } : params;
-    return this.#call({ action: 'ModifyVideoInfo', version: '2018-01-01', method: 'POST', json, idempotent: true });
+    return A.modifyVideoInfo(this.#api, params);
   }
 
   /** SetVideoPublishStatus (2018-01-01, POST JSON): Published / Unpublished. */
-  async setVideoPublishStatus(params: T.SetVideoPublishStatusParams): Promise<void> {
-    await this.#call({ action: 'SetVideoPublishStatus', version: '2018-01-01', method: 'POST', json: params, idempotent: true });
+  setVideoPublishStatus(params: T.SetVideoPublishStatusParams): Promise<void> {
+    return A.setVideoPublishStatus(this.#api, params);
   }
 
   /** GetCdnDomainWeights (2019-07-01, GET): `{ [SpaceName]: { [domain]: weight } }`. */
   getCdnDomainWeights(params: T.GetCdnDomainWeightsParams): Promise<T.GetCdnDomainWeightsResult> {
-    return this.#call({ action: 'GetCdnDomainWeights', version: '2019-07-01', method: 'GET', query: toQuery(params), idempotent: true });
+    return A.getCdnDomainWeights(this.#api, params);
   }
 
   /**
@@ -142,11 +101,8 @@ export class VodClient extends VodSigner {
    * GetCdnDomainWeights (refreshed lazily every 10 s; fallback weights when it fails or is empty).
    * `Https` defaults to the endpoint's scheme (https for the real service, http for a local emulator).
    */
-  async getPosterUrl(params: T.PosterUrlParams): Promise<T.PosterUrls> {
-    // validates Template / Width / Height before any request; the scheme follows the API endpoint unless given
-    const url = posterUrlBuilder({ ...params, Https: params.Https ?? this.origin.startsWith('https:') });
-    const { main, backup } = await this.#posters.pick(params.SpaceName);
-    return { MainUrl: url(main), BackupUrl: url(backup) };
+  getPosterUrl(params: T.PosterUrlParams): Promise<T.PosterUrls> {
+    return this.#posterUrls(params);
   }
 
   /** Stores a body on the upload host (direct or multipart, streaming); see {@link upload}. Returns the SessionKey. */

@@ -1,4 +1,8 @@
 export { VodClient, type UploadPosterOptions, type UploadVideoOptions, type VodClientOptions } from './client.ts';
+export {
+  applyUpload, commitUpload, getCdnDomainWeights, getOriginVideoPlayInfo, getPlayInfo, modifyVideoInfo, queryUploadTaskInfo,
+  setVideoPublishStatus, startTranscode, uploadMediaByUrl,
+} from './actions.ts';
 export { VodSigner, type VodSignerOptions, apiOrigin } from './signer.ts';
 export { crc32Hex, formatCrc32, sameCrc32 } from './crc.ts';
 export { type ClientErrorCode, VodError, type VodErrorInit, redact } from './errors.ts';
@@ -7,10 +11,13 @@ export { type OpenedBody, type UploadBody, openBody } from './body.ts';
 export {
   type StoreContext, type StoreTarget, type StoredPart, completeMultipart, initMultipart, listParts, putObject, uploadPart,
 } from './multipart.ts';
-export { type DomainWeights, PosterDomains, type PosterDomainsOptions, posterUrl, posterUrlBuilder, weightedPick } from './poster.ts';
+export {
+  type DomainWeights, PosterDomains, type PosterDomainsOptions, posterUrl, posterUrlBuilder, posterUrlSource, weightedPick,
+} from './poster.ts';
 export { encodeQuery, toQuery } from './query.ts';
 export {
-  type ApiCall, type ApiContext, type RetryPolicy, type TextResponse, backoffDelay, fetchText, isRetryable, outcomeUnknown, sendApi, withRetry,
+  type ApiCall, type ApiContext, type ApiOptions, type ApiTarget, type RetryPolicy, type TextResponse, apiContext, backoffDelay, fetchText,
+  isRetryable, outcomeUnknown, sendApi, withRetry,
 } from './request.ts';
 export { type SignContext, playAuthToken, pythonJsonDumps, redirectPlayUrl, uploadAuthToken } from './tokens.ts';
 export {

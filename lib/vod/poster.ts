@@ -1,5 +1,7 @@
+import { getCdnDomainWeights } from './actions.ts';
 import { VodError } from './errors.ts';
-import type { PosterUrlParams } from './types.ts';
+import type { ApiContext } from './request.ts';
+import type { PosterUrlParams, PosterUrls } from './types.ts';
 
 /** Weight of each CDN domain, `{ "<domain>": weight }`. */
 export type DomainWeights = Record<string, number>;
@@ -117,4 +119,27 @@ export function posterUrlBuilder(params: PosterUrlParams): (domain: string) => s
  */
 export function posterUrl(domain: string, params: PosterUrlParams): string {
   return posterUrlBuilder(params)(domain);
+}
+
+/**
+ * Main and backup poster URLs (protocol 7) over an API context: domains drawn by weight (`api`'s uniform source)
+ * from the space's cached GetCdnDomainWeights (asked once, no retry; refreshed lazily every 10 s; `fallback`
+ * weights when it fails or is empty). `Https` defaults to the API's scheme (https for the real service, http for
+ * a local emulator). Each source keeps its own cache: build one per process.
+ * @example const posterUrls = posterUrlSource(api); const { MainUrl } = await posterUrls({ SpaceName: 's', Uri: 'tos-cn/abc' });
+ */
+export function posterUrlSource(api: ApiContext, fallback?: DomainWeights): (params: PosterUrlParams) => Promise<PosterUrls> {
+  const once = { ...api, retry: { ...api.retry, retries: 0 } };
+  const domains = new PosterDomains({
+    load: async (space) => (await getCdnDomainWeights(once, { SpaceName: space }))?.[space],
+    ...(fallback ? { fallback } : {}),
+    now: api.now, uniform: api.retry.uniform,
+  });
+  const https = api.origin.startsWith('https:');
+  return async (params) => {
+    // validates Template / Width / Height before any request
+    const url = posterUrlBuilder({ ...params, Https: params.Https ?? https });
+    const { main, backup } = await domains.pick(params.SpaceName);
+    return { MainUrl: url(main), BackupUrl: url(backup) };
+  };
 }

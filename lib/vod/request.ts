@@ -1,6 +1,6 @@
 import { signRequest, type Credentials } from '#lib/signing';
 import { VodError, errorFromException, errorFromResponse, networkErrorCode } from './errors.ts';
-import type { Fetch, HttpRequestInit, HttpResponse } from './http.ts';
+import { httpFetch, type Fetch, type HttpRequestInit, type HttpResponse } from './http.ts';
 import { encodeQuery } from './query.ts';
 
 /** How failed attempts are retried: exponential backoff with full jitter. */
@@ -14,7 +14,7 @@ export interface RetryPolicy {
   uniform: () => number;
 }
 
-/** Everything one API call needs besides its own parameters; built by the VodClient. */
+/** Everything one API call needs besides its own parameters: built by {@link apiContext}. */
 export interface ApiContext {
   /** `{scheme}://{host[:port]}` of the API, no trailing slash. */
   origin: string;
@@ -24,6 +24,52 @@ export interface ApiContext {
   fetch: Fetch;
   timeoutMs: number;
   retry: RetryPolicy;
+}
+
+/** Where and as whom API calls are made. */
+export interface ApiTarget {
+  /** `{scheme}://{host[:port]}` of the API (see `apiOrigin`). */
+  origin: string;
+  region: string;
+  /** The credentials of one call (called at every attempt; resolve once and keep them). */
+  credentials: () => Credentials;
+  now: () => Date;
+}
+
+/** Transport, timeout and retries of API calls; every field has a default. */
+export interface ApiOptions {
+  /** Per API request (default 5000). */
+  timeoutMs?: number;
+  /** Retries after the first attempt (default 3), for idempotent calls or provably unprocessed ones. */
+  retries?: number;
+  /** Backoff: full jitter in [0, min(maxDelayMs, baseDelayMs x 2^retry)); defaults 100 and 5000 ms. */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** HTTP transport of API and upload requests (default {@link httpFetch}, over node:http). */
+  fetch?: Fetch;
+  /** Uniform [0, 1) source of backoff jitter and poster domain draws (default Math.random). */
+  uniform?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * The context API calls are sent with: `target` plus the options' defaults. Makes no request and reads no
+ * environment.
+ * @example const api = apiContext({ origin: 'http://127.0.0.1:4100', region: 'cn-north-1', credentials: () => creds, now: () => new Date() });
+ */
+export function apiContext(target: ApiTarget, opts: ApiOptions = {}): ApiContext {
+  return {
+    ...target,
+    fetch: opts.fetch ?? httpFetch,
+    timeoutMs: opts.timeoutMs ?? 5000,
+    retry: {
+      retries: opts.retries ?? 3,
+      baseDelayMs: opts.baseDelayMs ?? 100,
+      maxDelayMs: opts.maxDelayMs ?? 5000,
+      sleep: opts.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+      uniform: opts.uniform ?? Math.random,
+    },
+  };
 }
 
 /** One API call: protocol section 4 row. */

@@ -11,7 +11,7 @@ let vid: string;
 
 before(async () => {
   stack = await startStack();
-  handler = (await import('../../functions/origin-play-info/handler.ts')).createHandler(stack.vod);
+  handler = (await import('../../functions/origin-play-info/handler.ts')).createHandler(stack.api);
   vid = await uploadVideo(stack.vod);
 });
 after(() => stack.close());

@@ -11,7 +11,7 @@ let vid: string;
 
 before(async () => {
   stack = await startStack();
-  handler = (await import('../../functions/play-info/handler.ts')).createHandler(stack.vod);
+  handler = (await import('../../functions/play-info/handler.ts')).createHandler(stack.api);
   vid = await uploadVideo(stack.vod);
 });
 after(() => stack.close());
@@ -63,8 +63,8 @@ describe('GET /videos/{vid}/play-info', () => {
 
   it('answers 502 with a fixed message when the service refuses our signature, logging the cause', async () => {
     const { createHandler } = await import('../../functions/play-info/handler.ts');
-    const { newVodClient } = await import('#lib/config');
-    const wrong = newVodClient(stack.cfg, { credentials: { accessKeyId: 'AKLTlocalemulator', secretAccessKey: 'wrong-secret-value' }, retries: 0, now: () => new Date('2026-11-25T18:00:00Z') });
+    const { vodApi } = await import('#lib/config');
+    const wrong = vodApi(stack.cfg, { credentials: { accessKeyId: 'AKLTlocalemulator', secretAccessKey: 'wrong-secret-value' }, retries: 0, now: () => new Date('2026-11-25T18:00:00Z') });
     const reply = await invoke(createHandler(wrong), withVid(EVENT, vid));
     assert.deepEqual({ status: reply.status, body: reply.body }, { status: 502, body: { error: 'BadGateway', message: 'the video service failed', requestId: RID } });
     const log = JSON.parse(reply.logs[0] ?? '{}') as { level: string; error: { code: string; action: string } };
@@ -74,9 +74,8 @@ describe('GET /videos/{vid}/play-info', () => {
 
   it('answers 502 when the service is down', async () => {
     const { createHandler } = await import('../../functions/play-info/handler.ts');
-    const { loadConfig, newVodClient } = await import('#lib/config');
-    const cfg = loadConfig({ ...stack.env, VOD_ENDPOINT: 'http://127.0.0.1:9' });
-    const down = newVodClient(cfg, { credentials: { accessKeyId: 'AKLTlocalemulator', secretAccessKey: 'local-emulator-secret' }, retries: 0 });
+    const { vodApi } = await import('#lib/config');
+    const down = vodApi({ region: 'cn-north-1', vodEndpoint: 'http://127.0.0.1:9' }, { credentials: { accessKeyId: 'AKLTlocalemulator', secretAccessKey: 'local-emulator-secret' }, retries: 0 });
     const reply = await invoke(createHandler(down), withVid(EVENT, vid));
     assert.deepEqual({ status: reply.status, body: reply.body }, { status: 502, body: { error: 'BadGateway', message: 'the video service failed', requestId: RID } });
   });

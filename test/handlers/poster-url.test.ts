@@ -10,7 +10,7 @@ let handler: HttpLambda;
 
 before(async () => {
   stack = await startStack();
-  handler = (await import('../../functions/poster-url/handler.ts')).createHandler(stack.vod, stack.cfg);
+  handler = (await import('../../functions/poster-url/handler.ts')).createHandler(stack.api, stack.cfg);
 });
 after(() => stack.close());
 

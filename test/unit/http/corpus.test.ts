@@ -20,9 +20,9 @@ before(async () => {
   ]);
   Object.assign(h, {
     'issue-upload-token': up.createHandler(stack.sign, stack.cfg), 'issue-play-token': play.createHandler(stack.sign, stack.cfg),
-    'issue-sts2-play': sts2.createHandler(stack.sign, stack.cfg), 'play-info': info.createHandler(stack.vod),
-    'origin-play-info': origin.createHandler(stack.vod), 'redirect-play': redirect.createHandler(stack.sign, stack.cfg),
-    'poster-url': poster.createHandler(stack.vod, stack.cfg),
+    'issue-sts2-play': sts2.createHandler(stack.sign, stack.cfg), 'play-info': info.createHandler(stack.api),
+    'origin-play-info': origin.createHandler(stack.api), 'redirect-play': redirect.createHandler(stack.sign, stack.cfg),
+    'poster-url': poster.createHandler(stack.api, stack.cfg),
   });
 });
 after(() => stack.close());

@@ -2,10 +2,10 @@
 import '../../support/log-guard.ts';
 import { readFileSync } from 'node:fs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { loadConfig, newVodClient, type Config } from '#lib/config';
+import { loadConfig, newVodClient, vodApi, type Config } from '#lib/config';
 import type { HttpLambda } from '#lib/http';
 import { verifyRequest, type VerifyResult } from '#lib/signing';
-import type { SignContext, VodClient } from '#lib/vod';
+import type { ApiContext, SignContext, VodClient } from '#lib/vod';
 import { startEmulator, type Emulator } from '#local/emulator';
 import { captureLogs } from './log-capture.ts';
 
@@ -63,12 +63,12 @@ export function jsonHeaders(requestId: string, extra: Record<string, string> = {
   return { 'access-control-allow-origin': '*', 'cache-control': 'no-store', 'x-request-id': requestId, 'content-type': 'application/json; charset=utf-8', ...extra };
 }
 
-export interface Stack { emu: Emulator; vod: VodClient; sign: () => SignContext; cfg: Config; env: Record<string, string>; close(): Promise<void> }
+export interface Stack { emu: Emulator; vod: VodClient; api: ApiContext; sign: () => SignContext; cfg: Config; env: Record<string, string>; close(): Promise<void> }
 
 /**
  * Starts the VOD emulator on 127.0.0.1 (ephemeral port, fixed clock and seed), builds the configuration, a real
- * VodClient (fixed clock and STS2 randomness, no retries) pointed at it and the signing context of the sign-only
- * functions (the same credentials and clock), and exports the environment to process.env so the handler module's
+ * VodClient (fixed clock and STS2 randomness, no retries) pointed at it, the API context of the functions that make
+ * one call (the same credentials, clock, draws and retries) and the signing context of the sign-only functions, and exports the environment to process.env so the handler module's
  * own wiring (`export const handler`) also loads.
  */
 export async function startStack(extraEnv: Record<string, string> = {}): Promise<Stack> {
@@ -81,8 +81,9 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
   Object.assign(process.env, env);
   const cfg = loadConfig(env);
   const vod = newVodClient(cfg, { credentials: CREDENTIALS, now: () => NOW, random: RANDOM, retries: 0, uniform: () => 0 });
+  const api = vodApi(cfg, { credentials: CREDENTIALS, now: () => NOW, retries: 0, uniform: () => 0 });
   const sign = (): SignContext => ({ credentials: CREDENTIALS, region: cfg.region, now: NOW });
-  return { emu, vod, sign, cfg, env, close: () => emu.close() };
+  return { emu, vod, api, sign, cfg, env, close: () => emu.close() };
 }
 
 /** Verifies a signed query (as a token or URL carries it) with lib/signing, as the service would at `at`. */
