@@ -7,15 +7,16 @@ import type { SignOptions } from './sign-request.ts';
 export const DEFAULT_EXPIRES_SECONDS = 900;
 export const MAX_EXPIRES_SECONDS = 604_800;
 const EXPIRES = 'X-Amz-Expires';
-const ADDED_KEYS = ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', EXPIRES, 'X-Amz-NotSignBody', 'X-Amz-SignedHeaders', 'X-Amz-SignedQueries'];
+/** What the signer adds after the caller's parameters and X-Amz-Expires, in the original SDK's order. */
+const ADDED_KEYS = ['X-Amz-Date', 'X-Amz-NotSignBody', 'X-Amz-Credential', 'X-Amz-Algorithm', 'X-Amz-SignedHeaders', 'X-Amz-SignedQueries'];
 // marked pure so that a bundle importing only the expiry constants (lib/config) drops them (esbuild keeps any
-// other top-level call or spread)
+// other top-level call, and the arguments of a pure one unless they are plain names)
 const ADDED_KEYS_WITH_TOKEN = /* @__PURE__ */ ADDED_KEYS.concat('X-Amz-Security-Token');
 /** Parameters only the signer writes (any case); X-Amz-Expires is the caller's to choose. */
 const SIGNER_KEYS = /* @__PURE__ */ signerOwned(ADDED_KEYS_WITH_TOKEN);
 
 function signerOwned(added: readonly string[]): ReadonlySet<string> {
-  return new Set([...added, 'X-Amz-Signature'].filter((k) => k !== EXPIRES).map((k) => k.toLowerCase()));
+  return new Set(added.concat('X-Amz-Signature').map((k) => k.toLowerCase()));
 }
 
 /** A signed-URL request: `query` holds `Action`, `Version` and the parameters, in the order to send them. */
@@ -50,52 +51,45 @@ export async function signQuery(req: QueryRequest, opts: SignOptions): Promise<s
   const src = req.query;
   const callerExpires = src[EXPIRES] !== undefined;
   const expires = checkExpires(callerExpires ? src[EXPIRES] : (req.expiresIn ?? DEFAULT_EXPIRES_SECONDS));
-  const now = opts.now ?? new Date();
-  const longDate = formatLongDate(now);
-  const scope = `${longDate.slice(0, 8)}/${opts.region}/${SERVICE}/aws4_request`;
+  const longDate = formatLongDate(opts.now ?? new Date());
+  const shortDate = longDate.slice(0, 8);
+  const scope = `${shortDate}/${opts.region}/${SERVICE}/aws4_request`;
   const token = opts.credentials.sessionToken;
+  const added = token ? ADDED_KEYS_WITH_TOKEN : ADDED_KEYS;
 
-  // every pair escaped once, by raw key (a Map: a parameter may be called `__proto__`); `sorted` holds
-  // [escaped key, pair] for the canonical query
-  const pairs = new Map<string, string>();
-  const sorted: Array<[string, string]> = [];
-  const add = (key: string, escapedKey: string, pair: string): void => {
-    pairs.set(key, pair);
-    sorted.push([escapedKey, pair]);
-  };
-  const keys: string[] = [];
+  // Every parameter as [escaped key, escaped pair], escaped once, in the original SDK's order: the caller's
+  // (X-Amz-Expires where the caller put it, else after them), then the signer's.
+  const params: Array<[string, string]> = [];
+  const signedKeys = [EXPIRES, ...added];
+  const expiresParam: [string, string] = [EXPIRES, `${EXPIRES}=${expires}`];
   for (const key in src) {
-    if (key === EXPIRES) continue;
+    if (key === EXPIRES) {
+      if (callerExpires) params.push(expiresParam);
+      continue;
+    }
     if (SIGNER_KEYS.has(key.toLowerCase())) throw new SigningError(`query parameter ${key} is set by the signer, not the caller`);
-    keys.push(key);
+    signedKeys.push(key);
     const escapedKey = escapeUri(key);
-    add(key, escapedKey, `${escapedKey}=${escapeUri(src[key]!)}`);
+    params.push([escapedKey, `${escapedKey}=${escapeUri(src[key]!)}`]);
   }
-  const signedQueries = keys.concat(token ? ADDED_KEYS_WITH_TOKEN : ADDED_KEYS).sort().join(';');
-  add(EXPIRES, EXPIRES, `${EXPIRES}=${expires}`);
-  add('X-Amz-Date', 'X-Amz-Date', `X-Amz-Date=${longDate}`);
-  add('X-Amz-NotSignBody', 'X-Amz-NotSignBody', 'X-Amz-NotSignBody=');
-  add('X-Amz-Credential', 'X-Amz-Credential', `X-Amz-Credential=${escapeUri(`${opts.credentials.accessKeyId}/${scope}`)}`);
-  add('X-Amz-Algorithm', 'X-Amz-Algorithm', `X-Amz-Algorithm=${ALGORITHM}`);
-  add('X-Amz-SignedHeaders', 'X-Amz-SignedHeaders', 'X-Amz-SignedHeaders=');
-  add('X-Amz-SignedQueries', 'X-Amz-SignedQueries', `X-Amz-SignedQueries=${escapeUri(signedQueries)}`);
-  if (token) add('X-Amz-Security-Token', 'X-Amz-Security-Token', `X-Amz-Security-Token=${escapeUri(token)}`);
+  if (!callerExpires) params.push(expiresParam);
+  // the values of `added`, in its order (its keys need no escaping)
+  const values = [longDate, '', escapeUri(`${opts.credentials.accessKeyId}/${scope}`), ALGORITHM, '', escapeUri(signedKeys.sort().join(';'))];
+  if (token) values.push(escapeUri(token));
+  for (let i = 0; i < added.length; i++) params.push([added[i]!, `${added[i]}=${values[i]}`]);
+  const query = joinPairs(params);
 
   // the canonical request of a signed URL: sorted by escaped key, no headers, the empty body's hash
-  sorted.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  let canonical = sorted[0]![1];
-  for (let i = 1; i < sorted.length; i++) canonical += `&${sorted[i]![1]}`;
-  const toSign = stringToSign(longDate, scope, `${req.method}\n/\n${canonical}\n\n\n\n${EMPTY_SHA256}`);
-  const signature = createHmac('sha256', dayKey(opts.credentials, longDate.slice(0, 8), opts.region)).update(toSign).digest('hex');
+  params.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const toSign = stringToSign(longDate, scope, `${req.method}\n/\n${joinPairs(params)}\n\n\n\n${EMPTY_SHA256}`);
+  const signature = createHmac('sha256', dayKey(opts.credentials, shortDate, opts.region)).update(toSign).digest('hex');
+  return `${query}&X-Amz-Signature=${signature}`;
+}
 
-  // The original SDK's order: the caller's parameters (X-Amz-Expires where the caller put it, else last), then
-  // the X-Amz-* keys in its fixed order, the signature last.
-  let out = '';
-  for (const key of callerExpires ? Object.keys(src) : keys) out += `${out ? '&' : ''}${pairs.get(key)}`;
-  if (!callerExpires) out += `${out ? '&' : ''}${pairs.get(EXPIRES)}`;
-  out += `&${pairs.get('X-Amz-Date')}&X-Amz-NotSignBody=&${pairs.get('X-Amz-Credential')}&${pairs.get('X-Amz-Algorithm')}&X-Amz-SignedHeaders=&${pairs.get('X-Amz-SignedQueries')}`;
-  if (token) out += `&${pairs.get('X-Amz-Security-Token')}`;
-  return `${out}&X-Amz-Signature=${signature}`;
+function joinPairs(params: ReadonlyArray<readonly [string, string]>): string {
+  let out = params[0]![1];
+  for (let i = 1; i < params.length; i++) out += `&${params[i]![1]}`;
+  return out;
 }
 
 // The day's signing key per credentials object and region (a signer signs for one day at a time).
