@@ -138,7 +138,7 @@ export async function runColdstart(opts: { outDir: string; quick?: boolean }): P
       base[f.name] = summarise(bb, runsBase);
     }
 
-    const rows = [...functions, ...floors.map((f) => ({ name: f.name, token: true, baseline: f.baseline }))].map((f) => {
+    const rows = [...functions, ...floors.map((f) => ({ name: f.name, token: f.token, baseline: f.baseline }))].map((f) => {
       const o = ours[f.name]!;
       const b = base[f.name];
       const ratio = b ? o.coldMs / b.coldMs : Number.NaN;
