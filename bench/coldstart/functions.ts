@@ -35,5 +35,6 @@ export const FUNCTIONS: FunctionCase[] = [
  */
 export const FLOORS: Array<{ name: string; file: string; event: string; baseline: string; token?: boolean }> = [
   { name: 'issue-upload-token (floor)', file: 'issue-upload-token.ts', event: 'http/issue-upload-token.json', baseline: 'upload-token', token: true },
+  { name: 'play-info (floor)', file: 'play-info.ts', event: 'http/play-info.json', baseline: 'api-call' },
   { name: 'pipeline step (AWS SDK floor)', file: 'pipeline-step.ts', event: 'eventbridge/upload-committed.json', baseline: 'pipeline-step' },
 ];
