@@ -19,19 +19,21 @@ export interface CredentialSources {
   homeDir?: string;
 }
 
-function complete(ak: unknown, sk: unknown): boolean {
-  return typeof ak === 'string' && ak !== '' && typeof sk === 'string' && sk !== '';
+/** A complete key pair (with the session token, when there is one), else undefined. */
+function pair(ak: unknown, sk: unknown, sessionToken?: string): Credentials | undefined {
+  if (typeof ak !== 'string' || ak === '' || typeof sk !== 'string' || sk === '') return undefined;
+  return sessionToken ? { accessKeyId: ak, secretAccessKey: sk, sessionToken } : { accessKeyId: ak, secretAccessKey: sk };
 }
 
-function fromConfigFile(homeDir: string): Credentials | undefined {
+function fromConfigFile(file: string): Credentials | undefined {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(join(homeDir, '.vcloud', 'config'), 'utf8'));
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch {
     return undefined; // missing or unreadable: fall through, as the protocol says
   }
   const { ak, sk } = (parsed ?? {}) as { ak?: unknown; sk?: unknown };
-  return complete(ak, sk) ? { accessKeyId: ak as string, secretAccessKey: sk as string } : undefined;
+  return pair(ak, sk);
 }
 
 /**
@@ -41,18 +43,13 @@ function fromConfigFile(homeDir: string): Credentials | undefined {
  */
 export function resolveCredentials(sources: CredentialSources = {}): Credentials {
   const { explicit, env = process.env, homeDir = homedir() } = sources;
-  if (explicit && complete(explicit.accessKeyId, explicit.secretAccessKey)) {
-    const creds: Credentials = { accessKeyId: explicit.accessKeyId!, secretAccessKey: explicit.secretAccessKey! };
-    if (explicit.sessionToken) creds.sessionToken = explicit.sessionToken;
-    return creds;
-  }
-  if (complete(env.VCLOUD_ACCESSKEY, env.VCLOUD_SECRETKEY)) {
-    return { accessKeyId: env.VCLOUD_ACCESSKEY!, secretAccessKey: env.VCLOUD_SECRETKEY! };
-  }
-  const fromFile = fromConfigFile(homeDir);
-  if (fromFile) return fromFile;
+  const file = join(homeDir, '.vcloud', 'config');
+  const found = pair(explicit?.accessKeyId, explicit?.secretAccessKey, explicit?.sessionToken)
+    ?? pair(env.VCLOUD_ACCESSKEY, env.VCLOUD_SECRETKEY)
+    ?? fromConfigFile(file);
+  if (found) return found;
   throw new ConfigError(
     'no VOD credentials: pass them explicitly, set VCLOUD_ACCESSKEY and VCLOUD_SECRETKEY, ' +
-      `or write {"ak": "...", "sk": "..."} to ${join(homeDir, '.vcloud', 'config')}`,
+      `or write {"ak": "...", "sk": "..."} to ${file}`,
   );
 }
