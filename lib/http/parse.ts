@@ -31,12 +31,12 @@ export function parseJsonBody<S extends v.GenericSchema>(event: Event, schema: S
   if (!contentType || !/^application\/json\s*(;|$)/i.test(contentType)) {
     throw new UnsupportedMediaType('content-type must be application/json');
   }
-  // reject a huge body before decoding it: UTF-8 never has fewer bytes than UTF-16 units; base64 is 4/3
-  if (raw.length > (event.isBase64Encoded ? Math.ceil((maxBytes * 4) / 3) + 4 : maxBytes)) {
-    throw new PayloadTooLarge(`body must be at most ${maxBytes} bytes`);
-  }
-  const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
-  if (bytes.byteLength > maxBytes) throw new PayloadTooLarge(`body must be at most ${maxBytes} bytes`);
+  // reject a huge body before decoding it (UTF-8 never has fewer bytes than UTF-16 units; base64 is 4/3), and a
+  // decoded one over the limit: one 413
+  const bytes = raw.length > (event.isBase64Encoded ? Math.ceil((maxBytes * 4) / 3) + 4 : maxBytes)
+    ? undefined
+    : Buffer.from(raw, event.isBase64Encoded ? 'base64' : 'utf8');
+  if (!bytes || bytes.byteLength > maxBytes) throw new PayloadTooLarge(`body must be at most ${maxBytes} bytes`);
   let text: string;
   try {
     text = utf8.decode(bytes);
