@@ -52,14 +52,12 @@ function adapt(fn: Logic, mapError: ErrorMapping): HttpLambda {
       return toResponse(result, requestId);
     } catch (err) {
       const mapped = mapError(err);
-      const line = { ...access, status: mapped?.statusCode ?? 500, durationMs: Date.now() - started };
-      if (!mapped) {
-        logger.error('request failed', { ...line, error: describeError(err) });
-        return toResponse({ status: 500, body: { error: 'InternalError', requestId } }, requestId);
-      }
-      if (mapped.expose) logger.info('request refused', { ...line, error: { name: mapped.name, message: mapped.message } });
-      else logger.error('request failed upstream', { ...line, error: describeError(err) });
-      return toResponse({ status: mapped.statusCode, headers: { ...mapped.headers }, body: { error: mapped.name, message: mapped.message, requestId } }, requestId);
+      const status = mapped?.statusCode ?? 500;
+      const line = { ...access, status, durationMs: Date.now() - started };
+      if (mapped?.expose) logger.info('request refused', { ...line, error: { name: mapped.name, message: mapped.message } });
+      else logger.error(mapped ? 'request failed upstream' : 'request failed', { ...line, error: describeError(err) });
+      const body = mapped ? { error: mapped.name, message: mapped.message, requestId } : { error: 'InternalError', requestId };
+      return toResponse({ status, headers: mapped?.headers, body }, requestId);
     } finally {
       logger.resetKeys();
     }
