@@ -34,7 +34,7 @@ const STDIO: LogSink = {
  */
 export class Logger {
   /** Where lines go (stdout and stderr, which Lambda ships to CloudWatch); tests swap it to capture lines. */
-  console: LogSink = STDIO;
+  sink: LogSink = STDIO;
   level: LogLevel;
   readonly #service: string;
   #context: Record<string, unknown> = {};
@@ -73,8 +73,8 @@ export class Logger {
     if (RANK[level] < RANK[this.level]) return;
     const line = { level, message, timestamp: new Date().toISOString(), service: this.#service, ...this.#context, ...this.#keys, ...extra };
     const text = JSON.stringify(line, redactingReplacer as (key: string, value: unknown) => unknown);
-    if (level === 'ERROR' || level === 'WARN') this.console.error(text);
-    else this.console.log(text);
+    if (level === 'ERROR' || level === 'WARN') this.sink.error(text);
+    else this.sink.log(text);
   }
 }
 

@@ -8,7 +8,6 @@
 // Installed by importing this module: the shared test helpers do (harness.ts, handler-kit.ts, the chaos driver,
 // the e2e tests); `node --import ./test/support/log-guard.ts --test ...` installs it in every test file.
 import { after, afterEach } from 'node:test';
-import { Console } from 'node:console';
 import { logger } from '#lib/http';
 
 /** The secrets of the local setup and of the tests (contracts.md, serverless.yml's local params, test helpers). */
@@ -119,8 +118,7 @@ function safeString(v: unknown): string {
 export function installLogGuard(): void {
   if (installed) return;
   installed = true;
-  const holder = logger as unknown as { console: Console };
-  tee(holder.console as unknown as Record<string, unknown>, 'functions logger');
+  tee(logger.sink as unknown as Record<string, unknown>, 'functions logger');
   tee(console as unknown as Record<string, unknown>, 'console');
   // only inside a test file's process (the runner's orchestrator has no tests to fail)
   if (process.env.NODE_TEST_CONTEXT) {
