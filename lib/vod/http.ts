@@ -5,7 +5,12 @@ export interface HttpRequestInit {
   method: string;
   headers: Record<string, string>;
   body?: string | Uint8Array;
-  /** Aborts the exchange (timeout, a sibling part failed); the call rejects with `signal.reason`. */
+  /**
+   * The whole exchange (answer and body) must end within this many ms, else the call rejects with an Error named
+   * `TimeoutError` (as `AbortSignal.timeout`'s reason is) and the connection is closed.
+   */
+  timeoutMs?: number;
+  /** Aborts the exchange (a sibling part failed); the call rejects with `signal.reason`. */
   signal?: AbortSignal;
 }
 
@@ -38,21 +43,23 @@ function sender(protocol: string): Send {
  * before resolving. Why not the global `fetch`: Node loads undici lazily, and a process's first `fetch` costs
  * 60-100 ms more than its first `http.request` (bench/README.md, cold start), which every cold container paid on
  * its first VOD call; and a part body is written to the socket as is, without a stream around it.
- * Errors are those of node:http (`code` ECONNREFUSED, ECONNRESET, ...); an abort rejects with `signal.reason`
- * (a `TimeoutError` for `AbortSignal.timeout`), as `fetch` does.
+ * Errors are those of node:http (`code` ECONNREFUSED, ECONNRESET, ...); `timeoutMs` rejects with a `TimeoutError`;
+ * an abort rejects with `signal.reason`, as `fetch` does. The timeout is a timer, not an `AbortSignal.timeout`:
+ * a process's first AbortSignal loads Node's abort_controller (1.1-2.2 ms of every cold container's first call).
  */
 export async function httpFetch(url: string, init: HttpRequestInit): Promise<HttpResponse> {
   const target = new URL(url);
   const send = sender(target.protocol);
-  const { signal } = init;
+  const { signal, timeoutMs } = init;
   signal?.throwIfAborted();
   return new Promise<HttpResponse>((resolve, reject) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const req = send(target, { method: init.method, headers: init.headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', fail);
       res.on('end', () => {
-        signal?.removeEventListener('abort', onAbort);
+        settle();
         const text = Buffer.concat(chunks).toString('utf8');
         resolve({ status: res.statusCode ?? 0, headers: { get: (name) => header(res, name) }, text: async () => text });
       });
@@ -61,13 +68,20 @@ export async function httpFetch(url: string, init: HttpRequestInit): Promise<Htt
         if (!res.complete) fail(Object.assign(new Error('connection closed before the response ended'), { code: 'ECONNRESET' }));
       });
     });
-    function fail(err: unknown): void {
+    function settle(): void {
+      clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
+    }
+    function fail(err: unknown): void {
+      settle();
       reject(err);
       req.destroy();
     }
     function onAbort(): void {
       fail(signal?.reason);
+    }
+    if (timeoutMs !== undefined) {
+      timer = setTimeout(() => fail(Object.assign(new Error(`no complete response within ${timeoutMs} ms`), { name: 'TimeoutError' })), timeoutMs);
     }
     signal?.addEventListener('abort', onAbort, { once: true });
     req.on('error', fail);

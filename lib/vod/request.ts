@@ -140,10 +140,9 @@ export interface TextResponse { status: number; headers: HttpResponse['headers']
  * One HTTP exchange with a timeout covering the whole body; fetch failures become `NetworkError` /
  * `RequestTimeout` VodErrors of `action`. `signal` (optional) aborts it as well.
  */
-export async function fetchText(fetchFn: Fetch, url: string, init: Omit<HttpRequestInit, 'signal'>, action: string, timeoutMs: number, signal?: AbortSignal): Promise<TextResponse> {
-  const timeout = AbortSignal.timeout(timeoutMs);
+export async function fetchText(fetchFn: Fetch, url: string, init: Omit<HttpRequestInit, 'signal' | 'timeoutMs'>, action: string, timeoutMs: number, signal?: AbortSignal): Promise<TextResponse> {
   try {
-    const res = await fetchFn(url, { ...init, signal: signal ? AbortSignal.any([timeout, signal]) : timeout });
+    const res = await fetchFn(url, { ...init, timeoutMs, ...(signal ? { signal } : {}) });
     return { status: res.status, headers: res.headers, text: await res.text() };
   } catch (err) {
     throw errorFromException(action, err, timeoutMs);

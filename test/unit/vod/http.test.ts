@@ -83,6 +83,27 @@ describe('httpFetch (node:http transport)', () => {
     assert.equal((err as Error).name, 'TimeoutError');
   });
 
+  test('timeoutMs: no answer in time rejects with a TimeoutError and closes the connection', async () => {
+    let closed: Promise<void> | undefined;
+    answer = (req) => { closed = new Promise((resolve) => req.socket.on('close', () => resolve())); }; // never answers
+    const started = performance.now();
+    const err = await httpFetch(`${origin}/slow`, { method: 'GET', headers: {}, timeoutMs: 50 }).catch((e: unknown) => e);
+    assert.deepEqual([(err as Error).name, (err as Error).message], ['TimeoutError', 'no complete response within 50 ms']);
+    assert.ok(performance.now() - started >= 45);
+    await closed;
+  });
+
+  test('timeoutMs covers the body; an exchange that ends in time leaves no timer behind', async () => {
+    answer = (_req, res) => { res.writeHead(200, { 'content-length': '10' }); res.write('12345'); };
+    const err = await httpFetch(`${origin}/half`, { method: 'GET', headers: {}, timeoutMs: 80 }).catch((e: unknown) => e);
+    assert.equal((err as Error).name, 'TimeoutError');
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    answer = (_req, res) => res.end('done');
+    const res = await httpFetch(`${origin}/quick`, { method: 'GET', headers: {}, timeoutMs: 60_000 });
+    assert.deepEqual([await res.text(), timers()], ['done', before]);
+  });
+
   test('a connection closed before the body ends rejects with ECONNRESET', async () => {
     answer = (_req, res) => {
       res.writeHead(200, { 'content-length': '10' });
