@@ -1,4 +1,4 @@
-import { resolveCredentials, type Credentials } from '#lib/signing';
+import { lazyCredentials } from '#lib/signing';
 import type { SignContext } from '#lib/vod';
 import type { Config } from './load.ts';
 
@@ -10,6 +10,6 @@ import type { Config } from './load.ts';
  * @example const token = await uploadAuthToken({ SpaceName: 'demo-space' }, signContext(cfg)());
  */
 export function signContext(cfg: Pick<Config, 'region'>, now: () => Date = () => new Date()): () => SignContext {
-  let credentials: Credentials | undefined;
-  return () => ({ credentials: (credentials ??= resolveCredentials()), region: cfg.region, now: now() });
+  const credentials = lazyCredentials();
+  return () => ({ credentials: credentials(), region: cfg.region, now: now() });
 }

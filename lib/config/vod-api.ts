@@ -1,4 +1,4 @@
-import { resolveCredentials, type Credentials } from '#lib/signing';
+import { lazyCredentials, type Credentials } from '#lib/signing';
 import { apiContext, apiOrigin, type ApiContext, type ApiOptions } from '#lib/vod';
 import type { Config } from './load.ts';
 
@@ -13,11 +13,10 @@ export function vodApi(
   cfg: Pick<Config, 'region' | 'vodEndpoint'>,
   extra: ApiOptions & { credentials?: Credentials; now?: () => Date } = {},
 ): ApiContext {
-  let credentials = extra.credentials;
   return apiContext({
     origin: apiOrigin(cfg.region, cfg.vodEndpoint),
     region: cfg.region,
-    credentials: () => (credentials ??= resolveCredentials()),
+    credentials: lazyCredentials({ explicit: extra.credentials }),
     now: extra.now ?? (() => new Date()),
   }, extra);
 }

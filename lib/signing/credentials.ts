@@ -53,3 +53,13 @@ export function resolveCredentials(sources: CredentialSources = {}): Credentials
       `or write {"ak": "...", "sk": "..."} to ${file}`,
   );
 }
+
+/**
+ * The credentials of `sources`, resolved at the first call and kept: building the getter reads nothing, and missing
+ * credentials throw at the first call that needs them, not at start-up.
+ * @example const credentials = lazyCredentials(); signRequest(req, { credentials: credentials(), region });
+ */
+export function lazyCredentials(sources: CredentialSources = {}): () => Credentials {
+  let credentials: Credentials | undefined;
+  return () => (credentials ??= resolveCredentials(sources));
+}

@@ -1,5 +1,5 @@
 export { ALGORITHM, EMPTY_SHA256, canonicalQuery, escapeUri, parseQuery } from './canonical.ts';
-export { type CredentialSources, type Credentials, resolveCredentials } from './credentials.ts';
+export { type CredentialSources, type Credentials, lazyCredentials, resolveCredentials } from './credentials.ts';
 export { ConfigError, SigningError } from './errors.ts';
 export { type Policy, Resource, Statement, isAllowed, parsePolicy, playPolicy, uploadPolicy, wildcardMatch } from './policy.ts';
 export { pythonJson } from './python-json.ts';

@@ -1,5 +1,5 @@
 import {
-  issueSts2, playPolicy, regionHost, resolveCredentials, uploadPolicy,
+  issueSts2, lazyCredentials, playPolicy, regionHost, uploadPolicy,
   type Credentials, type Policy, type Randomness, type Sts2Credentials,
 } from '#lib/signing';
 import { playAuthToken, redirectPlayUrl, uploadAuthToken, type SignContext } from './tokens.ts';
@@ -41,21 +41,20 @@ export class VodSigner {
   /** `{scheme}://{host[:port]}` the API is called at. */
   readonly origin: string;
   protected readonly now: () => Date;
-  readonly #explicit: Partial<Credentials> | undefined;
   readonly #random: Randomness | undefined;
-  #credentials: Credentials | undefined;
+  readonly #credentials: () => Credentials;
 
   constructor(opts: VodSignerOptions = {}) {
     this.region = opts.region ?? 'cn-north-1';
     this.origin = apiOrigin(this.region, opts.endpoint);
-    this.#explicit = opts.credentials;
+    this.#credentials = lazyCredentials({ explicit: opts.credentials });
     this.now = opts.now ?? (() => new Date());
     this.#random = opts.random;
   }
 
   /** The credentials in use (resolved once, at first need). Throws lib/signing's ConfigError when there are none. */
   protected credentials(): Credentials {
-    return (this.#credentials ??= resolveCredentials(this.#explicit ? { explicit: this.#explicit } : {}));
+    return this.#credentials();
   }
 
   #sign(): SignContext {

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { REGIONS, regionHost, resolveCredentials } from '#lib/signing';
+import { REGIONS, lazyCredentials, regionHost, resolveCredentials } from '#lib/signing';
 
 function homeWith(config?: string): string {
   const home = mkdtempSync(join(tmpdir(), 'vcloud-home-'));
@@ -22,6 +22,16 @@ describe('credentials chain', () => {
     assert.deepEqual(resolveCredentials({ explicit: { accessKeyId: 'AKx', secretAccessKey: 'SKx' }, env, homeDir: file }), { accessKeyId: 'AKx', secretAccessKey: 'SKx' });
     assert.deepEqual(resolveCredentials({ env, homeDir: file }), { accessKeyId: 'AKenv', secretAccessKey: 'SKenv' });
     assert.deepEqual(resolveCredentials({ env: {}, homeDir: file }), { accessKeyId: 'AKfile', secretAccessKey: 'SKfile' });
+  });
+
+  test('lazyCredentials reads nothing until called, then keeps what it resolved', () => {
+    const sources = { env: {} as Record<string, string | undefined>, homeDir: homeWith() };
+    const credentials = lazyCredentials(sources); // nothing to find yet: building it must not throw
+    sources.env = env;
+    const first = credentials();
+    sources.env = { VCLOUD_ACCESSKEY: 'AKother', VCLOUD_SECRETKEY: 'SKother' };
+    assert.deepEqual(first, { accessKeyId: 'AKenv', secretAccessKey: 'SKenv' });
+    assert.equal(credentials(), first);
   });
 
   test('incomplete sources fall through', () => {
