@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { median, quantile } from './lib/stats.ts';
+import { median, paired, pairedRatio, quantile } from './lib/stats.ts';
 
 type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- results JSON, shape owned by the parts
 const file = process.argv[2] ?? join(import.meta.dirname, 'out/latest.json');
@@ -14,7 +14,6 @@ const n0 = (x: number) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en
 const n1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '-');
 const md = (headers: string[], rows: Array<Array<string | number>>) =>
   [`| ${headers.join(' | ')} |`, `|${headers.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
-const paired = (a: Any, b: Any) => median(a.rounds.map((x: number, i: number) => x / b.rounds[i]));
 
 const sections: Record<string, string> = {};
 sections.machine = `${r.machine.nproc} x ${r.machine.cpu}, ${r.machine.platform}, Node ${r.machine.node}; run started ${r.startedAt}${r.quick ? ' (quick)' : ''}.`;
@@ -25,8 +24,8 @@ if (r.signing?.races) {
     const [ours, smithy, crypto] = rs;
     const targeted = g.startsWith('header') || g.startsWith('upload token');
     for (const x of rs) {
-      const vs = paired(x, smithy);
-      rows.push([`${g}: ${x.name}`, n0(x.medianOpsPerSec), vs.toFixed(2), paired(x, crypto).toFixed(2), x === ours && targeted ? (vs >= 0.9 ? 'met' : '**missed**') : '']);
+      const vs = pairedRatio(x, smithy);
+      rows.push([`${g}: ${x.name}`, n0(x.medianOpsPerSec), vs.toFixed(2), pairedRatio(x, crypto).toFixed(2), x === ours && targeted ? (vs >= 0.9 ? 'met' : '**missed**') : '']);
     }
   }
   sections.signing = md(['case: implementation', 'ops/CPU-s', 'x bare Smithy', 'x node:crypto', 'target >= 0.90'], rows);
@@ -40,21 +39,30 @@ if (r.signing?.races) {
 
 if (r.coldstart?.ours) {
   const c = r.coldstart;
+  // each process over the baseline process run right after it
+  const ratio = (o: Any, b: Any) => paired(o.coldRuns, b.coldRuns, (x, y) => x / y);
   const rows = Object.entries<Any>(c.ours).map(([name, o]) => {
     const b = c.baseline[name];
+    const x = b ? ratio(o, b) : undefined;
     const token = name.startsWith('issue-');
     const t: string[] = [];
     if (token) t.push(o.size <= 20 * 1024 ? 'size ok' : '**size**', o.requireMs <= 10 ? 'require ok' : '**require**');
-    if (b) t.push(o.coldMs / b.coldMs <= 0.2 ? '1/5 ok' : '**1/5**');
-    return [name, n1(o.size / 1024), n1(o.requireMs), n1(o.invokeMs), n1(o.coldMs), n1(o.cpuMs), `${o.okRuns}/${o.runs}`, b ? n0(b.size / 1024) : '-', b ? n1(b.coldMs) : '-', b ? (o.coldMs / b.coldMs).toFixed(2) : 'n/a', t.join(', ')];
+    if (x) t.push(x.median <= 0.2 ? '1/5 ok' : '**1/5**');
+    return [name, n1(o.size / 1024), n1(o.requireMs), n1(o.invokeMs), n1(o.coldMs), n1(o.cpuMs), `${o.okRuns}/${o.runs}`, b ? n0(b.size / 1024) : '-', b ? n1(b.coldMs) : '-',
+      x ? x.median.toFixed(2) : 'n/a', x ? `${x.p25.toFixed(2)}-${x.p75.toFixed(2)}` : '-', t.join(', ')];
   });
-  sections.coldstart = `Median of ${c.runs} fresh processes per function (ours and its baseline alternated).\n\n` +
-    md(['function', 'KB (min)', 'require ms', '1st call ms', 'cold ms', 'cold CPU ms', 'ok', 'baseline KB', 'baseline cold ms', 'x baseline', 'targets'], rows);
+  sections.coldstart = `Medians of ${c.runs} fresh processes per function, ours and its baseline alternated; "x baseline" is the median of the ${c.runs} paired ratios (a process of ours over the baseline process run right after it), p25-p75 their quartiles.\n\n` +
+    md(['function', 'KB (min)', 'require ms', '1st call ms', 'cold ms', 'cold CPU ms', 'ok', 'baseline KB', 'baseline cold ms', 'x baseline', 'p25-p75', 'targets'], rows);
   const p = Object.entries<Any>(c.withoutAwsSdk ?? {}).map(([name, o]) => {
     const b = c.baseline[name];
-    return [name, n1(o.size / 1024), n1(o.requireMs), n1(o.coldMs), `${o.okRuns}/${o.runs}`, b ? (o.coldMs / b.coldMs).toFixed(2) : 'n/a', n1(c.ours[name].coldMs - o.coldMs)];
+    return [name, n1(o.size / 1024), n1(o.requireMs), n1(o.coldMs), `${o.okRuns}/${o.runs}`, b ? ratio(o, b).median.toFixed(2) : 'n/a', n1(c.ours[name].coldMs - o.coldMs)];
   });
   sections['coldstart-noaws'] = md(['function', 'KB (min)', 'require ms', 'cold ms', 'ok', 'x baseline', 'ms saved'], p);
+  sections['coldstart-floors'] = md(['floor', 'of', 'function cold ms', 'floor cold ms', 'function - floor ms (paired median)', 'p25-p75'],
+    Object.entries<Any>(c.aboveFloor ?? {}).map(([name, x]) => {
+      const d = paired(x.fn.coldRuns, x.floor.coldRuns, (a, b) => a - b);
+      return [name, x.of, n1(x.fn.coldMs), n1(x.floor.coldMs), n1(d.median), `${n1(d.p25)} - ${n1(d.p75)}`];
+    }));
   sections['coldstart-inputs'] = md(['bundle', 'largest inputs (KB, minified)'], Object.entries<Any>(c.ours).map(([name, o]) => [name, o.topInputs.map((i: Any) => `${i.origin} ${(i.bytes / 1024).toFixed(1)}`).join(', ')]));
 }
 

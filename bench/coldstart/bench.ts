@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { VodClient } from '#lib/vod';
-import { fmt, median, table } from '../lib/stats.ts';
+import { fmt, median, paired, table } from '../lib/stats.ts';
 import { bundle, byOrigin, type Bundle } from './build.ts';
 import { FLOORS, FUNCTIONS } from './functions.ts';
 
@@ -18,7 +18,12 @@ const ROOT = join(import.meta.dirname, '../..');
 const PLACEHOLDER_VID = 'v0d000000000000000000000001';
 
 interface Run { ok: boolean; requireMs: number; invokeMs: number; cpuMs: number; rssMiB: number; status?: number; error?: string; body?: string }
-interface Cold { size: number; gzip: number; requireMs: number; invokeMs: number; coldMs: number; cpuMs: number; okRuns: number; runs: number; sample?: string; topInputs: Array<{ origin: string; bytes: number }> }
+interface Cold {
+  size: number; gzip: number; requireMs: number; invokeMs: number; coldMs: number; cpuMs: number; okRuns: number; runs: number;
+  /** cold ms of every process, in run order: the i-th was run moments before the i-th of its baseline (paired ratios). */
+  coldRuns: number[];
+  sample?: string; topInputs: Array<{ origin: string; bytes: number }>;
+}
 
 function runChild(file: string, eventFile: string, env: NodeJS.ProcessEnv): Promise<Run> {
   return new Promise((resolve, reject) => {
@@ -44,6 +49,7 @@ function summarise(b: Bundle, runs: Run[]): Cold {
     requireMs: median(runs.map((r) => r.requireMs)),
     invokeMs: median(runs.map((r) => r.invokeMs)),
     coldMs: median(runs.map((r) => r.requireMs + r.invokeMs)),
+    coldRuns: runs.map((r) => r.requireMs + r.invokeMs),
     cpuMs: median(runs.map((r) => r.cpuMs)),
     okRuns: ok.length, runs: runs.length,
     ...(firstBad ? { sample: `status ${firstBad.status ?? '-'} ${firstBad.error ?? firstBad.body ?? ''}`.slice(0, 200) } : {}),
@@ -124,43 +130,57 @@ export async function runColdstart(opts: { outDir: string; quick?: boolean }): P
       if (nb) noAws[f.name] = summarise(nb, runsNoAws);
     }
 
+    // each floor alternated with the function it floors and their baseline: floor, function, baseline, ...
+    const aboveFloor: Record<string, { of: string; floor: Cold; fn: Cold }> = {};
     for (const f of floors) {
       const b = await bundle(join(import.meta.dirname, 'floor', f.file), join(bundles, `floor-${f.file.replace(/\.ts$/, '')}.cjs`));
-      const bb = baseBundles.get(f.baseline)!;
+      const fb = await bundle(join(ROOT, 'functions', f.of, 'handler.ts'), join(bundles, `${f.of}.cjs`));
+      const bb = baseBundles.get(f.baseline) ?? (await bundle(join(ROOT, 'bench/baseline', `${f.baseline}.ts`), join(bundles, `baseline-${f.baseline}.cjs`)));
       const ev = eventFile(f.event);
       const runsFloor: Run[] = [];
+      const runsFn: Run[] = [];
       const runsBase: Run[] = [];
       for (let i = 0; i < n; i++) {
         runsFloor.push(await runChild(b.file, ev, env));
+        runsFn.push(await runChild(fb.file, ev, env));
         runsBase.push(await runChild(bb.file, ev, env));
       }
       ours[f.name] = summarise(b, runsFloor);
       base[f.name] = summarise(bb, runsBase);
+      aboveFloor[f.name] = { of: f.of, floor: ours[f.name]!, fn: summarise(fb, runsFn) };
     }
 
     const rows = [...functions, ...floors.map((f) => ({ name: f.name, token: f.token, baseline: f.baseline }))].map((f) => {
       const o = ours[f.name]!;
       const b = base[f.name];
-      const ratio = b ? o.coldMs / b.coldMs : Number.NaN;
+      const r = b ? paired(o.coldRuns, b.coldRuns, (x, y) => x / y) : undefined;
+      const ratio = r ? r.median : Number.NaN;
       const targets: string[] = [];
       if (f.token) targets.push(o.size <= 20 * 1024 ? 'size ok' : 'SIZE > 20 KB', o.requireMs <= 10 ? 'require ok' : 'REQUIRE > 10 ms');
       if (b) targets.push(ratio <= 0.2 ? '<= 1/5 ok' : 'COLD > 1/5 baseline');
       return [
         f.name, fmt(o.size / 1024, 1), fmt(o.gzip / 1024, 1), fmt(o.requireMs, 1), fmt(o.invokeMs, 1), fmt(o.coldMs, 1), fmt(o.cpuMs, 1), `${o.okRuns}/${o.runs}`,
-        b ? fmt(b.size / 1024, 0) : '-', b ? fmt(b.coldMs, 1) : '-', b ? fmt(b.cpuMs, 1) : '-', b ? ratio.toFixed(2) : 'n/a', targets.join(', '),
+        b ? fmt(b.size / 1024, 0) : '-', b ? fmt(b.coldMs, 1) : '-', b ? fmt(b.cpuMs, 1) : '-', r ? ratio.toFixed(2) : 'n/a', r ? `${r.p25.toFixed(2)}-${r.p75.toFixed(2)}` : '-', targets.join(', '),
       ];
     });
     const projected = functions.filter((f) => noAws[f.name]).map((f) => {
       const p = noAws[f.name]!;
       const b = base[f.name];
-      return [f.name, fmt(p.size / 1024, 1), fmt(p.requireMs, 1), fmt(p.invokeMs, 1), fmt(p.coldMs, 1), fmt(p.cpuMs, 1), `${p.okRuns}/${p.runs}`, b ? (p.coldMs / b.coldMs).toFixed(2) : 'n/a'];
+      return [f.name, fmt(p.size / 1024, 1), fmt(p.requireMs, 1), fmt(p.invokeMs, 1), fmt(p.coldMs, 1), fmt(p.cpuMs, 1), `${p.okRuns}/${p.runs}`, b ? paired(p.coldRuns, b.coldRuns, (x, y) => x / y).median.toFixed(2) : 'n/a'];
     });
     const report = [
-      `cold start: median of ${n} fresh processes each (ours and baseline alternated); cold = require + first invocation`,
-      table(['function', 'KB min', 'KB gz', 'require ms', '1st call ms', 'cold ms', 'cold CPU ms', 'ok', 'base KB', 'base cold ms', 'base CPU ms', 'x base', 'targets'], rows),
+      `cold start: median of ${n} fresh processes each (ours and baseline alternated); cold = require + first invocation;`,
+      '"x base" is the median of the paired ratios (each process over the baseline process run right after it), p25-p75 their quartiles',
+      table(['function', 'KB min', 'KB gz', 'require ms', '1st call ms', 'cold ms', 'cold CPU ms', 'ok', 'base KB', 'base cold ms', 'base CPU ms', 'x base', 'p25-p75', 'targets'], rows),
       '',
       'the same functions without the AWS SDK loaded at init (@aws-sdk/* stubbed: these functions never call AWS):',
       table(['function', 'KB min', 'require ms', '1st call ms', 'cold ms', 'cold CPU ms', 'ok', 'x base'], projected),
+      '',
+      'distance to the floors (each floor alternated with its function and their baseline; paired medians, p25-p75):',
+      table(['floor', 'function', 'function cold ms', 'floor cold ms', 'function - floor ms', 'p25-p75'], Object.entries(aboveFloor).map(([name, x]) => {
+        const d = paired(x.fn.coldRuns, x.floor.coldRuns, (a, b) => a - b);
+        return [name, x.of, fmt(x.fn.coldMs, 1), fmt(x.floor.coldMs, 1), fmt(d.median, 1), `${fmt(d.p25, 1)} - ${fmt(d.p75, 1)}`];
+      })),
       '',
       'failed first invocations (a sample each):',
       ...[...functions, ...floors].flatMap((f) => [ours[f.name]?.sample ? `  ${f.name}: ${ours[f.name]!.sample}` : '', base[f.name]?.sample ? `  baseline of ${f.name}: ${base[f.name]!.sample}` : ''].filter(Boolean)),
@@ -168,7 +188,7 @@ export async function runColdstart(opts: { outDir: string; quick?: boolean }): P
       'largest inputs per bundle (KB):',
       ...[...functions, ...floors].map((f) => `  ${f.name}: ${ours[f.name]!.topInputs.map((i) => `${i.origin} ${(i.bytes / 1024).toFixed(1)}`).join(', ')}`),
     ].join('\n');
-    return { result: { runs: n, vid, ours, baseline: base, withoutAwsSdk: noAws }, report };
+    return { result: { runs: n, vid, ours, baseline: base, withoutAwsSdk: noAws, aboveFloor }, report };
   } finally {
     await h.close();
   }

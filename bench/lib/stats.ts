@@ -68,6 +68,12 @@ export function pairedRatio(a: RaceResult, b: RaceResult): number {
   return median(a.rounds.map((x, i) => x / b.rounds[i]!));
 }
 
+/** Median and quartiles of `f(a[i], b[i])` over runs paired by index (each pair measured moments apart). */
+export function paired(a: readonly number[], b: readonly number[], f: (x: number, y: number) => number): { median: number; p25: number; p75: number } {
+  const values = a.slice(0, b.length).map((x, i) => f(x, b[i]!));
+  return { median: median(values), p25: quantile(values, 0.25), p75: quantile(values, 0.75) };
+}
+
 /** ops/s of `op` run back to back for about `ms` milliseconds (checked every 32 ops). */
 async function runFor(op: () => unknown, ms: number): Promise<{ wallOps: number; cpuOps: number }> {
   const budget = BigInt(Math.round(ms * 1e6));
