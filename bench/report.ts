@@ -5,6 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { GROUPS, groupShares } from './coldstart/profile.ts';
 import { median, paired, pairedRatio, quantile } from './lib/stats.ts';
 
 type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- results JSON, shape owned by the parts
@@ -63,6 +64,8 @@ if (r.coldstart?.ours) {
       const d = paired(x.fn.coldRuns, x.floor.coldRuns, (a, b) => a - b);
       return [name, x.of, n1(x.fn.coldMs), n1(x.floor.coldMs), n1(d.median), `${n1(d.p25)} - ${n1(d.p75)}`];
     }));
+  sections['coldstart-profile'] = md(['function', 'profiled cold ms', ...GROUPS.map((g) => `${g} %`)],
+    Object.entries<Any>(c.profiles ?? {}).map(([name, p]) => [name, n1(median(p.coldMs)), ...groupShares(p).map((x) => x.toFixed(0))]));
   sections['coldstart-inputs'] = md(['bundle', 'largest inputs (KB, minified)'], Object.entries<Any>(c.ours).map(([name, o]) => [name, o.topInputs.map((i: Any) => `${i.origin} ${(i.bytes / 1024).toFixed(1)}`).join(', ')]));
 }
 

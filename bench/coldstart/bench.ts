@@ -12,7 +12,8 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { VodClient } from '#lib/vod';
 import { fmt, median, paired, table } from '../lib/stats.ts';
 import { bundle, byOrigin, type Bundle } from './build.ts';
-import { FLOORS, FUNCTIONS } from './functions.ts';
+import { FLOORS, FUNCTIONS, PROFILED } from './functions.ts';
+import { GROUPS, groupShares, profileCold, type ColdProfile } from './profile.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 const PLACEHOLDER_VID = 'v0d000000000000000000000001';
@@ -150,6 +151,16 @@ export async function runColdstart(opts: { outDir: string; quick?: boolean }): P
       aboveFloor[f.name] = { of: f.of, floor: ours[f.name]!, fn: summarise(fb, runsFn) };
     }
 
+    // where the cold start goes, by origin of the code sampled (the profiler slows every process down)
+    const profiles: Record<string, ColdProfile> = {};
+    for (const name of PROFILED) {
+      const fn = functions.find((f) => f.name === name);
+      const floor = floors.find((f) => f.name === name);
+      if (!fn && !floor) continue;
+      const entry = fn ? join(ROOT, 'functions', name, 'handler.ts') : join(import.meta.dirname, 'floor', floor!.file);
+      profiles[name] = await profileCold(entry, eventFile((fn ?? floor)!.event), env, join(outDir, 'profiles'), opts.quick ? 2 : 5);
+    }
+
     const rows = [...functions, ...floors.map((f) => ({ name: f.name, token: f.token, baseline: f.baseline }))].map((f) => {
       const o = ours[f.name]!;
       const b = base[f.name];
@@ -182,13 +193,16 @@ export async function runColdstart(opts: { outDir: string; quick?: boolean }): P
         return [name, x.of, fmt(x.fn.coldMs, 1), fmt(x.floor.coldMs, 1), fmt(d.median, 1), `${fmt(d.p25, 1)} - ${fmt(d.p75, 1)}`];
       })),
       '',
+      'where the cold start goes (% of the samples between the clock start and the end of the first call; mean of the profiled processes):',
+      table(['function', 'profiled cold ms', ...GROUPS], Object.entries(profiles).map(([name, p]) => [name, fmt(median(p.coldMs), 1), ...groupShares(p).map((x) => fmt(x, 0))])),
+      '',
       'failed first invocations (a sample each):',
       ...[...functions, ...floors].flatMap((f) => [ours[f.name]?.sample ? `  ${f.name}: ${ours[f.name]!.sample}` : '', base[f.name]?.sample ? `  baseline of ${f.name}: ${base[f.name]!.sample}` : ''].filter(Boolean)),
       '',
       'largest inputs per bundle (KB):',
       ...[...functions, ...floors].map((f) => `  ${f.name}: ${ours[f.name]!.topInputs.map((i) => `${i.origin} ${(i.bytes / 1024).toFixed(1)}`).join(', ')}`),
     ].join('\n');
-    return { result: { runs: n, vid, ours, baseline: base, withoutAwsSdk: noAws, aboveFloor }, report };
+    return { result: { runs: n, vid, ours, baseline: base, withoutAwsSdk: noAws, aboveFloor, profiles }, report };
   } finally {
     await h.close();
   }

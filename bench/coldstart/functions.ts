@@ -39,3 +39,6 @@ export const FLOORS: Array<{ name: string; file: string; of: string; event: stri
   { name: 'play-info (floor)', file: 'play-info.ts', of: 'play-info', event: 'http/play-info.json', baseline: 'api-call' },
   { name: 'pipeline step (AWS SDK floor)', file: 'pipeline-step.ts', of: 'transcode-on-commit', event: 'eventbridge/upload-committed.json', baseline: 'pipeline-step' },
 ];
+
+/** Profiled cold starts (bench/coldstart/profile.ts): the functions that miss a target and the floors beside them. */
+export const PROFILED = ['issue-sts2', 'issue-upload-token (floor)', 'play-info', 'play-info (floor)', 'transcode-on-commit', 'pipeline step (AWS SDK floor)'];

@@ -33,6 +33,8 @@ Promise.resolve()
   .then((r) => {
     const t2 = process.hrtime.bigint();
     const c = process.cpuUsage(c0);
-    out({ ...r, requireMs: Number(t1 - t0) / 1e6, invokeMs: Number(t2 - t1) / 1e6, cpuMs: (c.user + c.system) / 1000, rssMiB: process.memoryUsage().rss / 1048576 });
+    // t0Us / t2Us: the clock (monotonic, microseconds) of the start and the end, which `--cpu-prof` timestamps share
+    out({ ...r, requireMs: Number(t1 - t0) / 1e6, invokeMs: Number(t2 - t1) / 1e6, cpuMs: (c.user + c.system) / 1000, rssMiB: process.memoryUsage().rss / 1048576,
+      t0Us: Number(t0 / 1000n), t2Us: Number(t2 / 1000n) });
     process.exit(0);
   });
