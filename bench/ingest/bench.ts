@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import { bundle } from '../coldstart/build.ts';
-import { fmt, median, table } from '../lib/stats.ts';
+import { fmt, median, paired, table } from '../lib/stats.ts';
 import { formatSummary, summariseProfile, type ProfileSummary } from '../profile/summarise.ts';
 
 const MiB = 1024 * 1024;
@@ -91,7 +91,7 @@ function runChild(file: string, args: string[], env: NodeJS.ProcessEnv, nodeFlag
 
 export async function runIngest(opts: { outDir: string; quick?: boolean }): Promise<{ result: unknown; report: string }> {
   const sizes = process.env.BENCH_INGEST_SIZES ? process.env.BENCH_INGEST_SIZES.split(",").map((m) => Number(m) * MiB) : opts.quick ? [64 * MiB, 256 * MiB] : [64 * MiB, 256 * MiB, 1024 * MiB];
-  const repeats = (size: number) => (size >= 1024 * MiB ? 1 : size >= 256 * MiB ? 2 : 3);
+  const repeats = (size: number) => (opts.quick ? 2 : size >= 1024 * MiB ? 2 : size >= 256 * MiB ? 3 : 5);
   const childFile = join(opts.outDir, 'ingest-child.cjs');
   // not minified, so the CPU profile names our functions (minification changes nothing at run time here)
   await bundle(join(import.meta.dirname, 'child.ts'), childFile, false, false);
@@ -118,10 +118,10 @@ export async function runIngest(opts: { outDir: string; quick?: boolean }): Prom
       for (let i = 0; i < repeats(size); i++) {
         // Each run starts with no dirty pages left by the one before: the emulator fsyncs its state file at
         // ApplyUpload, and on ext4 that fsync waited for the writeback of the previous run's GiB (0.8 s).
-        execFileSync('sync');
-        r.raw.push(await runChild(childFile, ['raw', BUCKET, key, String(size), sinkUrl], env, [], sink));
-        execFileSync('sync');
-        r.ours.push(await runChild(childFile, ['ours', BUCKET, key, String(size), emulator.url], env, [], emulator));
+        // The i-th raw and ours runs form a pair, run back to back, which of them first alternating.
+        const raw = async () => { execFileSync('sync'); r.raw.push(await runChild(childFile, ['raw', BUCKET, key, String(size), sinkUrl], env, [], sink)); };
+        const ours = async () => { execFileSync('sync'); r.ours.push(await runChild(childFile, ['ours', BUCKET, key, String(size), emulator.url], env, [], emulator)); };
+        if (i % 2 === 0) { await raw(); await ours(); } else { await ours(); await raw(); }
       }
     }
     // one more run of the largest object under the CPU profiler, to see where the child's time goes
@@ -144,9 +144,10 @@ export async function runIngest(opts: { outDir: string; quick?: boolean }): Prom
   const rows = Object.entries(results).map(([label, r]) => {
     const raw = median(r.raw.map((x) => x.mibPerSec));
     const ours = median(r.ours.map((x) => x.mibPerSec));
-    const hwm = Math.max(...r.ours.map((x) => x.vmHwmMiB));
-    return [label, fmt(raw, 0), fmt(ours, 0), (ours / raw).toFixed(2), fmt(Math.max(...r.raw.map((x) => x.vmHwmMiB)), 0), fmt(hwm, 0),
-      fmt(median(r.ours.map((x) => x.rssAtStartMiB)), 0), `${r.ours.length}`, `${ours / raw >= 0.7 ? 'tput ok' : 'TPUT < 0.70'}, ${hwm <= 160 ? 'rss ok' : 'RSS > 160 MiB'}`];
+    const x = paired(r.ours.map((y) => y.mibPerSec), r.raw.map((y) => y.mibPerSec), (a, b) => a / b);
+    const hwm = Math.max(...r.ours.map((y) => y.vmHwmMiB));
+    return [label, fmt(raw, 0), fmt(ours, 0), x.median.toFixed(2), `${x.p25.toFixed(2)}-${x.p75.toFixed(2)}`, fmt(Math.max(...r.raw.map((y) => y.vmHwmMiB)), 0), fmt(hwm, 0),
+      fmt(median(r.ours.map((y) => y.rssAtStartMiB)), 0), `${r.ours.length}`, `${x.median >= 0.7 ? 'tput ok' : 'TPUT < 0.70'}, ${hwm <= 160 ? 'rss ok' : 'RSS > 160 MiB'}`];
   });
   const phaseRows = Object.entries(results).map(([label, r]) => {
     const m = (k: 'apply' | 'init' | 'parts' | 'complete' | 'commit') => fmt(median(r.ours.map((x) => x.phases?.[k]?.ms ?? Number.NaN)), 0);
@@ -157,7 +158,8 @@ export async function runIngest(opts: { outDir: string; quick?: boolean }): Prom
   const report = [
     'ingest: S3 (s3rver, this process) -> child process -> emulator process (ours: VodClient.upload multipart, default part size and parallelism)',
     '        vs the same GetObject stream piped into one plain PUT to a sink process (raw); both receivers write to /tmp',
-    table(['object', 'raw MiB/s', 'ours MiB/s', 'x raw', 'raw peak RSS', 'ours peak RSS (VmHWM MiB)', 'RSS after load', 'runs', 'targets'], rows),
+    'x raw: median of the paired ratios (each run of ours over the raw run next to it), p25-p75 their quartiles',
+    table(['object', 'raw MiB/s', 'ours MiB/s', 'x raw', 'p25-p75', 'raw peak RSS', 'ours peak RSS (VmHWM MiB)', 'RSS after load', 'runs', 'targets'], rows),
     '',
     'where the time of ours goes (median ms; spans of the requests as the client saw them):',
     table(['object', 'total', 'child CPU', 's3rver CPU', 'emulator CPU', 'raw total', 'raw child CPU', 'raw s3rver CPU', 'sink CPU', 'ApplyUpload', 'init', 'parts span', 'parts', 'slowest part', 'complete', 'CommitUpload'], phaseRows),
