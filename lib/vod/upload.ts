@@ -50,7 +50,12 @@ export interface UploadOptions {
   onProgress?: (bytesSent: number, total: number | undefined) => void;
   /** Continue this multipart upload (skips ApplyUpload; parts listed as stored with our CRC32 are not resent). */
   resume?: Omit<UploadCheckpoint, 'parts'> & { parts?: StoredPart[] };
-  /** Called (in order, awaited) after init and after each stored part, with what `resume` needs. */
+  /**
+   * Called after init and after each stored part, with what `resume` needs: in order, one call at a time. The first
+   * is awaited before any part is sent; the others run while the next parts are sent (a slow store never holds a
+   * part's buffer or slot), and the upload completes, or fails, only once every call has settled. A call that
+   * throws fails the upload.
+   */
   onCheckpoint?: (checkpoint: UploadCheckpoint) => void | Promise<void>;
 }
 
@@ -160,16 +165,24 @@ async function multipart(
   const done: StoredPart[] = [];
   let sent = 0;
   let size = 0;
+  const inflight = new Set<Promise<void>>();
+  let failure: unknown;
+  // checkpoints are chained (in order, one at a time); a failed one fails the upload like a failed part, and no
+  // later one is written (a part that fails leaves the checkpoints of the parts stored before it to be written)
   let checkpoints = Promise.resolve();
+  let checkpointFailed = false;
   const checkpoint = (): Promise<void> => {
     const snapshot: UploadCheckpoint = { ...target, sessionKey, uploadId, partSize, parts: [...done].sort((a, b) => a.partNumber - b.partNumber) };
-    checkpoints = checkpoints.then(() => opts.onCheckpoint?.(snapshot));
+    checkpoints = checkpoints.then(() => (checkpointFailed ? undefined : opts.onCheckpoint?.(snapshot))).catch((err: unknown) => {
+      checkpointFailed = true;
+      failure ??= err;
+      abort.abort();
+    });
     return checkpoints;
   };
   await checkpoint();
+  if (failure !== undefined) throw failure;
 
-  const inflight = new Set<Promise<void>>();
-  let failure: unknown;
   const send = async (part: Part): Promise<void> => {
     try {
       const crc = part.crc32 ?? crc32Hex(part.data);
@@ -179,7 +192,7 @@ async function multipart(
       done.push({ partNumber: part.partNumber, crc32: crc });
       sent += part.data.byteLength;
       opts.onProgress?.(sent, total);
-      await checkpoint();
+      void checkpoint(); // settled below, before completing or failing
     } catch (err) {
       failure ??= err;
       abort.abort();
@@ -202,6 +215,7 @@ async function multipart(
     part = next.done ? undefined : next.value;
   }
   await Promise.all(inflight);
+  await checkpoints;
   if (failure !== undefined) throw failure;
   checkSize(total, size);
   const parts = [...done].sort((a, b) => a.partNumber - b.partNumber);

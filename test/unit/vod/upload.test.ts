@@ -279,6 +279,72 @@ describe('multipart upload', () => {
   });
 });
 
+describe('upload checkpoints', () => {
+  const total = 16 * MiB;
+  const partSize = 5 * MiB;
+  const completes = (): Recorded[] => store().filter((r) => r.method === 'PUT' && r.query.uploadID !== undefined && r.query.partNumber === undefined);
+
+  test('a slow checkpoint store does not hold the parts: part 2 is sent while checkpoint 1 is still being written', { timeout: 10_000 }, async () => {
+    let part2Arrived!: () => void;
+    const part2 = new Promise<void>((r) => (part2Arrived = r));
+    server.intercept = (r) => {
+      if (r.query.partNumber === '2') part2Arrived();
+      return undefined;
+    };
+    const log: string[] = [];
+    const res = await vod.upload({
+      spaceName: 'sp', fileType: 'video', body: Readable.from(chunksOf(total)), partSize, parallel: 1,
+      onCheckpoint: async (c) => {
+        // the checkpoint of part 1 finishes only once part 2 reached the host: with one part in flight, that
+        // can happen only if the part's slot was freed before its checkpoint was written
+        if (c.parts.length === 1) await part2;
+        log.push(`checkpoint ${c.parts.length}`);
+      },
+    });
+    assert.deepEqual(log, ['checkpoint 0', 'checkpoint 1', 'checkpoint 2', 'checkpoint 3', 'checkpoint 4']);
+    assert.equal(res.parts?.length, 4);
+  });
+
+  test('the upload completes only after every checkpoint was written', async () => {
+    const log: string[] = [];
+    server.intercept = (r) => {
+      if (r.method === 'PUT' && r.query.uploadID !== undefined && r.query.partNumber === undefined) log.push('complete');
+      return undefined;
+    };
+    await vod.upload({
+      spaceName: 'sp', fileType: 'video', body: Readable.from(chunksOf(total)), partSize,
+      onCheckpoint: async (c) => {
+        await new Promise((r) => setTimeout(r, 5));
+        log.push(`checkpoint ${c.parts.length}`);
+      },
+    });
+    assert.deepEqual(log, ['checkpoint 0', 'checkpoint 1', 'checkpoint 2', 'checkpoint 3', 'checkpoint 4', 'complete']);
+  });
+
+  test('a failing checkpoint fails the upload with its error, writes no later checkpoint and never completes', async () => {
+    const calls: number[] = [];
+    const err = await vod.upload({
+      spaceName: 'sp', fileType: 'video', body: Readable.from(chunksOf(total)), partSize, parallel: 1,
+      onCheckpoint: (c) => {
+        calls.push(c.parts.length);
+        if (c.parts.length === 2) throw new Error('checkpoint store unavailable');
+      },
+    }).catch((e: unknown) => e);
+    assert.equal((err as Error).message, 'checkpoint store unavailable');
+    assert.deepEqual(calls, [0, 1, 2]);
+    assert.equal(completes().length, 0);
+  });
+
+  test('a failing first checkpoint (after init) fails the upload before any part is sent', async () => {
+    const err = await vod.upload({
+      spaceName: 'sp', fileType: 'video', body: Readable.from(chunksOf(total)), partSize,
+      onCheckpoint: () => Promise.reject(new Error('no store')),
+    }).catch((e: unknown) => e);
+    assert.equal((err as Error).message, 'no store');
+    assert.equal(partPuts().length, 0);
+  });
+});
+
 describe('uploadVideo and uploadPoster', () => {
   test('uploadVideo = upload + CommitUpload with Functions and CallbackArgs', async () => {
     server.results.set('CommitUpload', (r: Recorded) => ({ Results: [{ Vid: 'v-new', SessionKey: JSON.parse(r.body.toString()).SessionKey }] }));
