@@ -92,7 +92,7 @@ if (r.ingest?.runs) {
   sections['ingest-phases'] = md(['object', 'function init ms', 'function total ms', 'its CPU', 'emulator CPU', 'dynalite CPU', 's3rver CPU', 'client total ms', 'parts span', 'parts', 'parts x raw', 'complete (emulator concat)', 'apply+init+commit',
     'client CPU', 'emulator CPU', 's3rver CPU', 'raw total ms', 'raw client CPU', 'sink CPU', 'raw s3rver CPU'], ph);
   const p = r.ingest.profile;
-  if (p) sections['ingest-profile'] = `Child of the largest object (${n0(p.sampledMs)} ms sampled): ` + p.categories.slice(0, 5).map((c: Any) => `${c.category} ${c.selfPct.toFixed(1)} %`).join(', ') + '\n\n' +
+  if (p) sections['ingest-profile'] = `The ingest-object function's process, largest object (${n0(p.sampledMs)} ms sampled): ` + p.categories.slice(0, 5).map((c: Any) => `${c.category} ${c.selfPct.toFixed(1)} %`).join(', ') + '\n\n' +
     md(['function (where)', 'self %', 'total %'], p.top.slice(0, 10).map((t: Any) => [`\`${t.fn}\` (${t.where || t.category})`, t.selfPct.toFixed(1), t.totalPct.toFixed(1)]));
 }
 
