@@ -51,10 +51,11 @@ export interface UploadOptions {
   /** Continue this multipart upload (skips ApplyUpload; parts listed as stored with our CRC32 are not resent). */
   resume?: Omit<UploadCheckpoint, 'parts'> & { parts?: StoredPart[] };
   /**
-   * Called after init and after each stored part, with what `resume` needs: in order, one call at a time. The first
-   * is awaited before any part is sent; the others run while the next parts are sent (a slow store never holds a
-   * part's buffer or slot), and the upload completes, or fails, only once every call has settled. A call that
-   * throws fails the upload.
+   * Called with what `resume` needs: after init (awaited before any part is sent), then as parts are stored, one
+   * call at a time while the next parts are sent (a slow store never holds a part's buffer or slot). Parts stored
+   * while a call is running are written together by the next call, so every call has the latest state and at most
+   * one is pending; the upload completes, or fails, only once the latest state is written. A call that throws fails
+   * the upload.
    */
   onCheckpoint?: (checkpoint: UploadCheckpoint) => void | Promise<void>;
 }
@@ -167,20 +168,32 @@ async function multipart(
   let size = 0;
   const inflight = new Set<Promise<void>>();
   let failure: unknown;
-  // checkpoints are chained (in order, one at a time); a failed one fails the upload like a failed part, and no
-  // later one is written (a part that fails leaves the checkpoints of the parts stored before it to be written)
-  let checkpoints = Promise.resolve();
+  // One checkpoint writer: a request while a write runs marks the state dirty, and the writer writes the latest
+  // state when the running write ends (bounded memory and writes however slow the store). A failed write fails the
+  // upload like a failed part and ends the writer; a failed part leaves the parts stored before it to be written.
+  let writer: Promise<void> | undefined;
+  let dirty = false;
   let checkpointFailed = false;
-  const checkpoint = (): Promise<void> => {
-    const snapshot: UploadCheckpoint = { ...target, sessionKey, uploadId, partSize, parts: [...done].sort((a, b) => a.partNumber - b.partNumber) };
-    checkpoints = checkpoints.then(() => (checkpointFailed ? undefined : opts.onCheckpoint?.(snapshot))).catch((err: unknown) => {
-      checkpointFailed = true;
-      failure ??= err;
-      abort.abort();
-    });
-    return checkpoints;
+  const writeCheckpoints = async (): Promise<void> => {
+    while (dirty && !checkpointFailed) {
+      dirty = false;
+      const snapshot: UploadCheckpoint = { ...target, sessionKey, uploadId, partSize, parts: [...done].sort((a, b) => a.partNumber - b.partNumber) };
+      try {
+        await opts.onCheckpoint?.(snapshot);
+      } catch (err) {
+        checkpointFailed = true;
+        failure ??= err;
+        abort.abort();
+      }
+    }
+    writer = undefined;
   };
-  await checkpoint();
+  const checkpoint = (): void => {
+    dirty = true;
+    writer ??= writeCheckpoints();
+  };
+  checkpoint();
+  await writer;
   if (failure !== undefined) throw failure;
 
   const send = async (part: Part): Promise<void> => {
@@ -192,7 +205,7 @@ async function multipart(
       done.push({ partNumber: part.partNumber, crc32: crc });
       sent += part.data.byteLength;
       opts.onProgress?.(sent, total);
-      void checkpoint(); // settled below, before completing or failing
+      checkpoint(); // written while the next parts go; awaited below, before completing or failing
     } catch (err) {
       failure ??= err;
       abort.abort();
@@ -215,7 +228,7 @@ async function multipart(
     part = next.done ? undefined : next.value;
   }
   await Promise.all(inflight);
-  await checkpoints;
+  await writer;
   if (failure !== undefined) throw failure;
   checkSize(total, size);
   const parts = [...done].sort((a, b) => a.partNumber - b.partNumber);
