@@ -1,8 +1,8 @@
 /**
  * Child of the ingest bench (bundled with esbuild and run by plain `node`, as in Lambda): streams one S3 object
  * - `handler`: through the ingest-object function itself (its bundle, required here, invoked with an S3
- *   ObjectCreated event): item and idempotency records, S3 GetObject, multipart upload with a checkpoint per
- *   stored part, CommitUpload, the bus event;
+ *   ObjectCreated event): item and idempotency records, S3 GetObject, multipart upload with checkpoints of
+ *   stored parts, CommitUpload, the bus event;
  * - `client`: through the VOD client alone (S3 GetObject -> VodClient.upload -> CommitUpload), every request
  *   timed to split the run into phases;
  * - `raw`: the same GetObject stream piped into one plain node:http PUT.

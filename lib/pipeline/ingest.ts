@@ -26,7 +26,7 @@ export interface IngestResult { itemId: string; vid: string }
  * repeated delivery returns the first result; after a failure (item 'failed' with the reason) a retry runs again,
  * and an item that already has its Vid is not uploaded twice, only announced again.
  *
- * Resumable: a multipart upload records its checkpoint on the item after init and after every stored part; a
+ * Resumable: a multipart upload records its checkpoint on the item after init and as parts are stored; a
  * later delivery (Lambda retry after a timeout, crash or part failures beyond the client's retries) continues it:
  * the upload host lists the stored parts, only missing parts or parts whose CRC32 differs from the source's are
  * sent, and the completion names every part's CRC32, so a file whose CRCs do not match is never committed. Bytes
