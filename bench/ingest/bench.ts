@@ -13,13 +13,12 @@ import { Readable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
-import { startRecordingBus } from '../../test/unit/pipeline/harness.ts';
+import { BUCKET, functionEnv, startRecordingBus } from '../../test/unit/pipeline/harness.ts';
 import { bundle } from '../coldstart/build.ts';
 import { fmt, median, paired, table } from '../lib/stats.ts';
 import { formatSummary, summariseProfile, type ProfileSummary } from '../profile/summarise.ts';
 
 const MiB = 1024 * 1024;
-const BUCKET = 'vod-serverless-local-ingest';
 const ROOT = join(import.meta.dirname, '../..');
 
 interface Span { n: number; ms: number; maxOneMs: number }
@@ -117,11 +116,8 @@ export async function runIngest(opts: { outDir: string; quick?: boolean }): Prom
   const env = { ...process.env, NODE_PATH: join(ROOT, 'node_modules'), NODE_OPTIONS: '', AWS_ENDPOINT_URL_S3: s3Url, AWS_EC2_METADATA_DISABLED: 'true' };
   // what serverless.yml and the local stack give the function
   const handlerEnv = {
-    ...env, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
-    AWS_ENDPOINT_URL_EVENTBRIDGE: bus.url, S3_FORCE_PATH_STYLE: 'true', AWS_LAMBDA_FUNCTION_NAME: 'ingest-object', LOG_LEVEL: 'SILENT', POWERTOOLS_LOG_LEVEL: 'SILENT',
-    VOD_ENDPOINT: emulator.url, VOD_SPACE: 'demo-space', VCLOUD_ACCESSKEY: 'AKLTlocalemulator', VCLOUD_SECRETKEY: 'local-emulator-secret',
-    ITEMS_TABLE: 'vod-serverless-local-items', IDEMPOTENCY_TABLE: 'vod-serverless-local-idempotency', EVENT_BUS_NAME: 'vod-serverless-local',
-    INGEST_BUCKET: BUCKET, INGEST_PREFIX: 'incoming/', INGEST_SUFFIXES: '.mp4', VOD_TRANSCODE_TEMPLATE_ID: 'local-template',
+    ...env, ...functionEnv({ dynamodb: dynamo.url, s3: s3Url, eventbridge: bus.url, vod: emulator.url }),
+    AWS_LAMBDA_FUNCTION_NAME: 'ingest-object', POWERTOOLS_LOG_LEVEL: 'SILENT',
   };
 
   const results: Record<string, { raw: Run[]; handler: Run[]; client: Run[] }> = {};

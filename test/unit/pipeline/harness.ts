@@ -58,6 +58,21 @@ export interface Harness {
 }
 
 /**
+ * The environment serverless.yml and the launcher give a function, pointed at local services: AWS endpoints,
+ * the VOD emulator and its key pair, the local stage's tables, bus and bucket.
+ */
+export function functionEnv(endpoints: { dynamodb: string; s3: string; eventbridge: string; vod: string }): Record<string, string> {
+  return {
+    AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb, AWS_ENDPOINT_URL_S3: endpoints.s3, AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.eventbridge, S3_FORCE_PATH_STYLE: 'true',
+    AWS_LAMBDA_FUNCTION_NAME: 'pipeline-test', LOG_LEVEL: 'SILENT',
+    VOD_ENDPOINT: endpoints.vod, VOD_SPACE: 'demo-space', VCLOUD_ACCESSKEY: 'AKLTlocalemulator', VCLOUD_SECRETKEY: 'local-emulator-secret',
+    ITEMS_TABLE, IDEMPOTENCY_TABLE, EVENT_BUS_NAME: BUS, INGEST_BUCKET: BUCKET, INGEST_PREFIX: 'incoming/', INGEST_SUFFIXES: '.mp4',
+    VOD_CALLBACK_KEY: CALLBACK_KEY, VOD_CALLBACK_URL: CALLBACK_URL, API_KEYS: API_KEY, VOD_TRANSCODE_TEMPLATE_ID: 'local-template',
+  };
+}
+
+/**
  * Starts dynalite (tables from serverless.yml), the emulator, s3rver and a recording bus, and points this
  * process's environment at them, as serverless.yml and the launcher do for a function. Call before importing
  * a handler (handlers read their config at import).
@@ -71,15 +86,7 @@ export async function startHarness(opts: { emulator?: EmulatorOptions; env?: Rec
   const s3rver = new S3rver({ port: 0, address: '127.0.0.1', directory: s3Dir, silent: true, configureBuckets: [{ name: BUCKET }] });
   const { port: s3Port } = await s3rver.run();
   const s3Url = `http://127.0.0.1:${s3Port}`;
-  Object.assign(process.env, {
-    AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint, AWS_ENDPOINT_URL_S3: s3Url, AWS_ENDPOINT_URL_EVENTBRIDGE: bus.url, S3_FORCE_PATH_STYLE: 'true',
-    AWS_LAMBDA_FUNCTION_NAME: 'pipeline-test', LOG_LEVEL: 'SILENT',
-    VOD_ENDPOINT: emulator.url, VOD_SPACE: 'demo-space', VCLOUD_ACCESSKEY: 'AKLTlocalemulator', VCLOUD_SECRETKEY: 'local-emulator-secret',
-    ITEMS_TABLE, IDEMPOTENCY_TABLE, EVENT_BUS_NAME: BUS, INGEST_BUCKET: BUCKET, INGEST_PREFIX: 'incoming/', INGEST_SUFFIXES: '.mp4',
-    VOD_CALLBACK_KEY: CALLBACK_KEY, VOD_CALLBACK_URL: CALLBACK_URL, API_KEYS: API_KEY, VOD_TRANSCODE_TEMPLATE_ID: 'local-template',
-    ...opts.env,
-  });
+  Object.assign(process.env, functionEnv({ dynamodb: dynamo.endpoint, s3: s3Url, eventbridge: bus.url, vod: emulator.url }), opts.env);
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1' }), { marshallOptions: { removeUndefinedValues: true } });
   const s3 = new S3Client({ endpoint: s3Url, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
   return {
