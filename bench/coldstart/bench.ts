@@ -5,41 +5,24 @@
  * tables of serverless.yml, the VOD emulator, s3rver, a recording bus) come from the pipeline test harness, all
  * on 127.0.0.1.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { VodClient } from '#lib/vod';
 import { fmt, median, paired, table } from '../lib/stats.ts';
 import { bundle, byOrigin, type Bundle } from './build.ts';
+import { runChild, type Run } from './child.ts';
 import { FLOORS, FUNCTIONS, PROFILED } from './functions.ts';
 import { GROUPS, groupShares, profileCold, type ColdProfile } from './profile.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 const PLACEHOLDER_VID = 'v0d000000000000000000000001';
 
-interface Run { ok: boolean; requireMs: number; invokeMs: number; cpuMs: number; rssMiB: number; status?: number; error?: string; body?: string }
 interface Cold {
   size: number; gzip: number; requireMs: number; invokeMs: number; coldMs: number; cpuMs: number; okRuns: number; runs: number;
   /** cold ms of every process, in run order: the i-th was run moments before the i-th of its baseline (paired ratios). */
   coldRuns: number[];
   sample?: string; topInputs: Array<{ origin: string; bytes: number }>;
-}
-
-function runChild(file: string, eventFile: string, env: NodeJS.ProcessEnv): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(import.meta.dirname, 'harness.cjs'), file, eventFile], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d));
-    child.stderr.on('data', (d: Buffer) => (err += d));
-    child.on('error', reject);
-    child.on('close', () => {
-      const line = out.split('\n').reverse().find((l) => l.startsWith('@@bench '));
-      if (!line) return reject(new Error(`no result from ${file}: ${err.slice(0, 500)}`));
-      resolve(JSON.parse(line.slice(8)) as Run);
-    });
-  });
 }
 
 function summarise(b: Bundle, runs: Run[]): Cold {

@@ -5,10 +5,10 @@
  * lib/<folder>, functions/<name>, a package), a package loaded from node_modules at run time (the AWS SDK, as the
  * Lambda runtime provides it), Node's own code by area, V8 (parsing and compiling: `(program)`), or GC.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundle } from './build.ts';
+import { runChild } from './child.ts';
 
 interface CallFrame { functionName: string; url: string; lineNumber: number }
 interface CpuProfile { nodes: Array<{ id: number; callFrame: CallFrame }>; samples: number[]; timeDeltas: number[]; startTime: number }
@@ -55,21 +55,6 @@ function originOf(frame: CallFrame, bundleUrl: string, lines: string[]): string 
   return 'native';
 }
 
-function runProfiled(file: string, eventFile: string, env: NodeJS.ProcessEnv, dir: string): Promise<{ t0Us: number; t2Us: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--cpu-prof', '--cpu-prof-interval', '100', '--cpu-prof-dir', dir, join(import.meta.dirname, 'harness.cjs'), file, eventFile], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d));
-    child.on('error', reject);
-    child.on('close', () => {
-      const line = out.split('\n').reverse().find((l) => l.startsWith('@@bench '));
-      const r = line ? (JSON.parse(line.slice(8)) as { ok: boolean; t0Us: number; t2Us: number }) : undefined;
-      if (!r?.ok) return reject(new Error(`profiled run of ${file} failed: ${line ?? 'no result'}`));
-      resolve(r);
-    });
-  });
-}
-
 /** Profiles `runs` cold processes of `entry` and sums their samples per origin. */
 export async function profileCold(entry: string, eventFile: string, env: NodeJS.ProcessEnv, outDir: string, runs: number): Promise<ColdProfile> {
   const name = entry.replace(/\W+/g, '-').replace(/^-|-$/g, '');
@@ -81,7 +66,9 @@ export async function profileCold(entry: string, eventFile: string, env: NodeJS.
     const dir = join(outDir, `prof-${name}-${i}`);
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
-    const { t0Us, t2Us } = await runProfiled(b.file, eventFile, env, dir);
+    const run = await runChild(b.file, eventFile, env, ['--cpu-prof', '--cpu-prof-interval', '100', '--cpu-prof-dir', dir]);
+    if (!run.ok) throw new Error(`profiled run of ${b.file} failed: ${run.error ?? run.body ?? `status ${run.status}`}`);
+    const { t0Us, t2Us } = run;
     coldMs.push((t2Us - t0Us) / 1000);
     const profile = JSON.parse(readFileSync(join(dir, readdirSync(dir)[0]!), 'utf8')) as CpuProfile;
     const byId = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
