@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GROUPS, groupShares } from './coldstart/profile.ts';
 import { median, paired, pairedRatio, quantile } from './lib/stats.ts';
+import { coldChecks, ingestChecks, markChecks, SIGNING_MIN, signingTargeted, tokenChecks } from './lib/targets.ts';
 
 type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- results JSON, shape owned by the parts
 const file = process.argv[2] ?? join(import.meta.dirname, 'out/latest.json');
@@ -23,10 +24,10 @@ if (r.signing?.races) {
   const rows: Array<Array<string | number>> = [];
   for (const [g, rs] of Object.entries<Any[]>(r.signing.races)) {
     const [ours, smithy, crypto] = rs;
-    const targeted = g.startsWith('header') || g.startsWith('upload token');
+    const targeted = signingTargeted(g);
     for (const x of rs) {
       const vs = pairedRatio(x, smithy);
-      rows.push([`${g}: ${x.name}`, n0(x.medianOpsPerSec), vs.toFixed(2), pairedRatio(x, crypto).toFixed(2), x === ours && targeted ? (vs >= 0.9 ? 'met' : '**missed**') : '']);
+      rows.push([`${g}: ${x.name}`, n0(x.medianOpsPerSec), vs.toFixed(2), pairedRatio(x, crypto).toFixed(2), x === ours && targeted ? (vs >= SIGNING_MIN ? 'met' : '**missed**') : '']);
     }
   }
   sections.signing = md(['case: implementation', 'ops/CPU-s', 'x bare Smithy', 'x node:crypto', 'target >= 0.90'], rows);
@@ -46,11 +47,9 @@ if (r.coldstart?.ours) {
     const b = c.baseline[name];
     const x = b ? ratio(o, b) : undefined;
     const token = name.startsWith('issue-');
-    const t: string[] = [];
-    if (token) t.push(o.size <= 20 * 1024 ? 'size ok' : '**size**', o.requireMs <= 10 ? 'require ok' : '**require**');
-    if (x) t.push(x.median <= 0.2 ? '1/5 ok' : '**1/5**');
+    const t = [...(token ? tokenChecks(o) : []), ...(x ? coldChecks(x.median) : [])];
     return [name, n1(o.size / 1024), n1(o.requireMs), n1(o.invokeMs), n1(o.coldMs), n1(o.cpuMs), `${o.okRuns}/${o.runs}`, b ? n0(b.size / 1024) : '-', b ? n1(b.coldMs) : '-',
-      x ? x.median.toFixed(2) : 'n/a', x ? `${x.p25.toFixed(2)}-${x.p75.toFixed(2)}` : '-', t.join(', ')];
+      x ? x.median.toFixed(2) : 'n/a', x ? `${x.p25.toFixed(2)}-${x.p75.toFixed(2)}` : '-', markChecks(t)];
   });
   sections.coldstart = `Medians of ${c.runs} fresh processes per function, ours and its baseline alternated; "x baseline" is the median of the ${c.runs} paired ratios (a process of ours over the baseline process run right after it), p25-p75 their quartiles.\n\n` +
     md(['function', 'KB (min)', 'require ms', '1st call ms', 'cold ms', 'cold CPU ms', 'ok', 'baseline KB', 'baseline cold ms', 'x baseline', 'p25-p75', 'targets'], rows);
@@ -77,7 +76,7 @@ if (r.ingest?.runs) {
     const hwm = Math.max(...ours.map((y: Any) => y.vmHwmMiB));
     return [label, who === 'handler' ? 'ingest-object function' : 'VOD client alone', n0(raw), n0(median(ours.map((y: Any) => y.mibPerSec))), vs.median.toFixed(2), `${vs.p25.toFixed(2)}-${vs.p75.toFixed(2)}`,
       n0(Math.max(...x.raw.map((y: Any) => y.vmHwmMiB))), n0(hwm), `${ours.length}`,
-      who === 'handler' ? [...(label === '1024 MiB' ? [vs.median >= 0.7 ? 'tput ok' : '**tput**'] : []), hwm <= 160 ? 'rss ok' : '**rss**'].join(', ') : ''];
+      who === 'handler' ? markChecks(ingestChecks(label, vs.median, hwm)) : ''];
   }));
   sections.ingest = md(['object', 'path', 'raw MiB/s', 'MiB/s', 'x raw (paired)', 'p25-p75', 'raw peak RSS MiB', 'peak RSS MiB (VmHWM)', 'runs', 'targets'], rows);
   const ph = Object.entries<Any>(r.ingest.runs).map(([label, x]) => {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { VodClient } from '#lib/vod';
 import { fmt, median, paired, table } from '../lib/stats.ts';
+import { coldChecks, printChecks, tokenChecks } from '../lib/targets.ts';
 import { bundle, byOrigin, type Bundle } from './build.ts';
 import { runChild, type Run } from './child.ts';
 import { FLOORS, FUNCTIONS, PROFILED } from './functions.ts';
@@ -149,12 +150,10 @@ export async function runColdstart(opts: { outDir: string; quick?: boolean }): P
       const b = base[f.name];
       const r = b ? paired(o.coldRuns, b.coldRuns, (x, y) => x / y) : undefined;
       const ratio = r ? r.median : Number.NaN;
-      const targets: string[] = [];
-      if (f.token) targets.push(o.size <= 20 * 1024 ? 'size ok' : 'SIZE > 20 KB', o.requireMs <= 10 ? 'require ok' : 'REQUIRE > 10 ms');
-      if (b) targets.push(ratio <= 0.2 ? '<= 1/5 ok' : 'COLD > 1/5 baseline');
+      const targets = [...(f.token ? tokenChecks(o) : []), ...(r ? coldChecks(ratio) : [])];
       return [
         f.name, fmt(o.size / 1024, 1), fmt(o.gzip / 1024, 1), fmt(o.requireMs, 1), fmt(o.invokeMs, 1), fmt(o.coldMs, 1), fmt(o.cpuMs, 1), `${o.okRuns}/${o.runs}`,
-        b ? fmt(b.size / 1024, 0) : '-', b ? fmt(b.coldMs, 1) : '-', b ? fmt(b.cpuMs, 1) : '-', r ? ratio.toFixed(2) : 'n/a', r ? `${r.p25.toFixed(2)}-${r.p75.toFixed(2)}` : '-', targets.join(', '),
+        b ? fmt(b.size / 1024, 0) : '-', b ? fmt(b.coldMs, 1) : '-', b ? fmt(b.cpuMs, 1) : '-', r ? ratio.toFixed(2) : 'n/a', r ? `${r.p25.toFixed(2)}-${r.p75.toFixed(2)}` : '-', printChecks(targets),
       ];
     });
     const projected = functions.filter((f) => noAws[f.name]).map((f) => {
