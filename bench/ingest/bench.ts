@@ -46,7 +46,6 @@ function objectStream(size: number): Readable {
 
 let lastChildOutput = '';
 
-/** Starts a server process and waits for its ready line; stop() sends SIGTERM to that process only. */
 /** CPU time (user + system) of a process so far, from /proc/<pid>/stat (clock ticks of 10 ms). */
 function procCpuMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
@@ -54,6 +53,7 @@ function procCpuMs(pid: number): number {
 }
 
 interface Server { url: string; cpuMs(): number; stop(): Promise<void> }
+/** Starts a server process and waits for its ready line; stop() sends SIGTERM to that process only. */
 async function startServer(cmd: string, args: string[], ready: RegExp): Promise<Server> {
   const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
