@@ -92,8 +92,10 @@ export async function runColdstart(opts: { outDir: string; quick?: boolean }): P
     const base: Record<string, Cold> = {};
     const noAws: Record<string, Cold> = {};
     const baseBundles = new Map<string, Bundle>();
+    const ourBundles = new Map<string, Bundle>();
     for (const f of functions) {
       const b = await bundle(join(ROOT, 'functions', f.name, 'handler.ts'), join(bundles, `${f.name}.cjs`));
+      ourBundles.set(f.name, b);
       let bb: Bundle | undefined;
       if (f.baseline) {
         bb = baseBundles.get(f.baseline) ?? (await bundle(join(ROOT, 'bench/baseline', `${f.baseline}.ts`), join(bundles, `baseline-${f.baseline}.cjs`)));
@@ -119,7 +121,7 @@ export async function runColdstart(opts: { outDir: string; quick?: boolean }): P
     const aboveFloor: Record<string, { of: string; floor: Cold; fn: Cold }> = {};
     for (const f of floors) {
       const b = await bundle(join(import.meta.dirname, 'floor', f.file), join(bundles, `floor-${f.file.replace(/\.ts$/, '')}.cjs`));
-      const fb = await bundle(join(ROOT, 'functions', f.of, 'handler.ts'), join(bundles, `${f.of}.cjs`));
+      const fb = ourBundles.get(f.of) ?? (await bundle(join(ROOT, 'functions', f.of, 'handler.ts'), join(bundles, `${f.of}.cjs`)));
       const bb = baseBundles.get(f.baseline) ?? (await bundle(join(ROOT, 'bench/baseline', `${f.baseline}.ts`), join(bundles, `baseline-${f.baseline}.cjs`)));
       const ev = eventFile(f.event);
       const runsFloor: Run[] = [];
