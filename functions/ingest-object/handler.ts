@@ -1,14 +1,13 @@
 // S3 ObjectCreated on the ingest bucket -> stream the object into VOD, commit, record the item, emit UploadCommitted.
-import type { Readable } from 'node:stream';
 import type { S3Event } from 'aws-lambda';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { config, s3Client } from '#lib/config';
+import { getObject } from '#lib/aws';
+import { config, s3Context } from '#lib/config';
 import { eventHandler, logger } from '#lib/http';
 import { ingestObject, pipelineDeps, type IngestResult } from '#lib/pipeline';
 
 const cfg = config();
 const deps = pipelineDeps();
-const s3 = s3Client();
+const s3 = s3Context();
 
 export const handler = eventHandler(async (event: S3Event, context): Promise<IngestResult[]> => {
   const results: IngestResult[] = [];
@@ -23,10 +22,7 @@ export const handler = eventHandler(async (event: S3Event, context): Promise<Ing
     const { versionId, eTag, size } = record.s3.object;
     results.push(await ingestObject(deps, {
       bucket, key, version: versionId ?? eTag, size, spaceName: cfg.space, functions: cfg.commitFunctions,
-      open: async () => {
-        const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, ...(versionId ? { VersionId: versionId } : {}) }));
-        return out.Body as Readable;
-      },
+      open: () => getObject(s3, { bucket, key, versionId }),
     }, context));
   }
   return results;

@@ -11,7 +11,5 @@ export { config, configOf, requireConfig } from './config.ts';
 export { signContext } from './signing.ts';
 export { vodClient, newVodClient } from './vod-client.ts';
 export { vodApi } from './vod-api.ts';
-export { s3Client } from './s3-client.ts';
-export { ddbDocClient } from './dynamodb-client.ts';
-export { eventBridgeClient } from './eventbridge-client.ts';
+export { type AwsService, awsContext, awsCredentials, awsEndpoint, dynamoDb, s3Context } from './aws.ts';
 export { REGION_NAMES, MAX_SIGNED_EXPIRES, type RegionName } from './schema.ts';

@@ -1,7 +1,7 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { Context } from 'aws-lambda';
+import type { DynamoDb } from '#lib/aws';
+import { IdempotencyStore } from './idempotency-store.ts';
 
 /** Every source of this pipeline delivers at least once; the VOD service retries callbacks for 48 h. */
 const DEFAULT_EXPIRES_SECONDS = 3 * 24 * 3600;
@@ -19,13 +19,13 @@ type Work = () => Promise<unknown>;
  * const result = await once.run('transcode', vid, () => vod.startTranscode({ TemplateId, Vid: vid }), context);
  */
 export class Idempotency {
-  readonly #client: DynamoDBClient;
+  readonly #db: DynamoDb;
   readonly #table: string;
   readonly #expires: number;
   readonly #steps = new Map<string, { config: IdempotencyConfig; fn: (payload: { key: string }, work: Work) => Promise<unknown> }>();
 
-  constructor(opts: { client: DynamoDBClient; tableName: string; expiresAfterSeconds?: number }) {
-    this.#client = opts.client;
+  constructor(opts: { db: DynamoDb; tableName: string; expiresAfterSeconds?: number }) {
+    this.#db = opts.db;
     this.#table = opts.tableName;
     this.#expires = opts.expiresAfterSeconds ?? DEFAULT_EXPIRES_SECONDS;
   }
@@ -41,7 +41,7 @@ export class Idempotency {
     let s = this.#steps.get(step);
     if (!s) {
       const config = new IdempotencyConfig({ eventKeyJmesPath: 'key', expiresAfterSeconds: this.#expires, throwOnNoIdempotencyKey: true });
-      const persistenceStore = new DynamoDBPersistenceLayer({ tableName: this.#table, awsSdkV3Client: this.#client });
+      const persistenceStore = new IdempotencyStore({ db: this.#db, tableName: this.#table });
       // keyPrefix = the step, not the Lambda function name: keys stay stable across stages and renames
       const fn = makeIdempotent(async (_payload: { key: string }, work: Work) => work(), {
         persistenceStore, config, keyPrefix: `vod-serverless.${step}`, dataIndexArgument: 0,

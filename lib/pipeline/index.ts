@@ -5,6 +5,7 @@ export { callbackSignature, verifyCallbackSignature, type CallbackVerdict } from
 export type { LeaseContext, PipelineDeps } from './deps.ts';
 export { EVENT_SOURCE, type PipelineEvents, type TranscodeCompletedDetail, type UploadCommittedDetail } from './events.ts';
 export { Idempotency } from './idempotency.ts';
+export { IdempotencyStore } from './idempotency-store.ts';
 export { ingestObject, type IngestRequest, type IngestResult } from './ingest.ts';
 export { publicItem, s3ItemId, urlItemId, vidItemId, type IngestCheckpoint, type Item, type PublicItem } from './item.ts';
 export { ItemStore, type ItemFields, type WriteResult } from './item-store.ts';

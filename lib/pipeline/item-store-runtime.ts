@@ -1,4 +1,4 @@
-import { config, ddbDocClient } from '#lib/config';
+import { config, dynamoDb } from '#lib/config';
 import { ItemStore } from './item-store.ts';
 
 let store: ItemStore | undefined;
@@ -8,6 +8,6 @@ let store: ItemStore | undefined;
  * that only read or create items (item-status, upload-by-url) do not bundle the bus and the idempotency layer.
  */
 export function itemStore(): ItemStore {
-  store ??= new ItemStore({ doc: ddbDocClient(), tableName: config().itemsTable });
+  store ??= new ItemStore({ db: dynamoDb(), tableName: config().itemsTable });
   return store;
 }

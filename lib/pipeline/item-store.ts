@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { AwsError, type DynamoDb, type UpdateInput } from '#lib/aws';
 import type { IngestCheckpoint, Item } from './item.ts';
 import { FORWARD_STATES, statesBefore, type ForwardState, type ItemState } from './states.ts';
 
@@ -14,25 +14,25 @@ const MAX_REASON = 500;
  * The pipeline's item table. Every write is conditional, so a state only ever moves forward (a repeated or late
  * event changes nothing) and a failure never overwrites progress made by a concurrent delivery.
  * @example
- * const store = new ItemStore({ doc, tableName: 'items' });
+ * const store = new ItemStore({ db: dynamoDb(), tableName: 'items' });
  * await store.create({ id, source: 's3', spaceName: 'demo-space' });
  * await store.advance(id, 'committed', { vid });
  */
 export class ItemStore {
-  readonly #doc: DynamoDBDocumentClient;
+  readonly #db: DynamoDb;
   readonly #table: string;
   readonly #now: () => Date;
 
-  constructor(opts: { doc: DynamoDBDocumentClient; tableName: string; now?: () => Date }) {
-    this.#doc = opts.doc;
+  constructor(opts: { db: DynamoDb; tableName: string; now?: () => Date }) {
+    this.#db = opts.db;
     this.#table = opts.tableName;
     this.#now = opts.now ?? (() => new Date());
   }
 
   /** The item, or undefined. Strongly consistent. */
   async get(id: string): Promise<Item | undefined> {
-    const out = await this.#doc.send(new GetCommand({ TableName: this.#table, Key: { id }, ConsistentRead: true }));
-    return out.Item as Item | undefined;
+    const out = await this.#db.get<Item>({ TableName: this.#table, Key: { id }, ConsistentRead: true });
+    return out.Item;
   }
 
   /** Creates the item in state `state` (default 'received') unless it exists; then returns the existing one. */
@@ -40,7 +40,7 @@ export class ItemStore {
     const at = this.#now().toISOString();
     const item: Item = { ...withoutUndefined(init), state: init.state ?? 'received', attempts: 0, createdAt: at, updatedAt: at };
     try {
-      await this.#doc.send(new PutCommand({ TableName: this.#table, Item: item, ConditionExpression: 'attribute_not_exists(id)' }));
+      await this.#db.put({ TableName: this.#table, Item: { ...item }, ConditionExpression: 'attribute_not_exists(id)' });
       return { changed: true, item };
     } catch (err) {
       if (!isConditionFailure(err)) throw err;
@@ -143,10 +143,10 @@ export class ItemStore {
 
   /** Items of a video (GSI `vid-index`). */
   async findByVid(vid: string): Promise<Item[]> {
-    const out = await this.#doc.send(new QueryCommand({
+    const out = await this.#db.query<Item>({
       TableName: this.#table, IndexName: 'vid-index', KeyConditionExpression: 'vid = :vid', ExpressionAttributeValues: { ':vid': vid },
-    }));
-    return (out.Items ?? []) as Item[];
+    });
+    return out.Items;
   }
 
   /** Items in `state` not updated since `before` (GSI `state-index`), oldest first, at most `limit`. */
@@ -154,7 +154,7 @@ export class ItemStore {
     const items: Item[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const out = await this.#doc.send(new QueryCommand({
+      const out = await this.#db.query<Item>({
         TableName: this.#table,
         IndexName: 'state-index',
         KeyConditionExpression: '#state = :state AND updatedAt < :before',
@@ -162,8 +162,8 @@ export class ItemStore {
         ExpressionAttributeValues: { ':state': state, ':before': before.toISOString() },
         Limit: limit - items.length,
         ExclusiveStartKey: start,
-      }));
-      items.push(...((out.Items ?? []) as Item[]));
+      });
+      items.push(...out.Items);
       start = out.LastEvaluatedKey;
     } while (start && items.length < limit);
     return items;
@@ -192,13 +192,13 @@ export class ItemStore {
     });
   }
 
-  async #update(input: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName' | 'ReturnValues'>): Promise<WriteResult> {
+  async #update(input: Omit<UpdateInput, 'TableName' | 'ReturnValues'> & { Key: { id: string } }): Promise<WriteResult> {
     try {
-      const out = await this.#doc.send(new UpdateCommand({ ...input, TableName: this.#table, ReturnValues: 'ALL_NEW' }));
-      return { changed: true, item: out.Attributes as Item };
+      const out = await this.#db.update<Item>({ ...input, TableName: this.#table, ReturnValues: 'ALL_NEW' });
+      return { changed: true, item: out.Attributes };
     } catch (err) {
       if (!isConditionFailure(err)) throw err;
-      return { changed: false, item: await this.get(String(input.Key?.id)) };
+      return { changed: false, item: await this.get(input.Key.id) };
     }
   }
 }
@@ -207,7 +207,6 @@ function withoutUndefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
-/** By name, not instanceof: a bundle may hold its own copy of the SDK's error classes. */
 function isConditionFailure(err: unknown): boolean {
-  return (err as { name?: unknown } | null)?.name === 'ConditionalCheckFailedException';
+  return err instanceof AwsError && err.name === 'ConditionalCheckFailedException';
 }

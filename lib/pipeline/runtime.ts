@@ -1,5 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { config, eventBridgeClient, vodClient } from '#lib/config';
+import { awsContext, config, dynamoDb, vodClient } from '#lib/config';
 import { logger } from '#lib/http';
 import { PipelineBus } from './bus.ts';
 import type { PipelineDeps } from './deps.ts';
@@ -17,9 +16,8 @@ export function pipelineDeps(): PipelineDeps {
   const cfg = config();
   memo = {
     store: itemStore(),
-    bus: new PipelineBus({ client: eventBridgeClient(), busName: cfg.eventBusName }),
-    // Powertools marshals its own records: it gets a plain client, not the document client
-    once: new Idempotency({ client: new DynamoDBClient({ region: cfg.awsRegion }), tableName: cfg.idempotencyTable }),
+    bus: new PipelineBus({ events: awsContext('events'), busName: cfg.eventBusName }),
+    once: new Idempotency({ db: dynamoDb(), tableName: cfg.idempotencyTable }),
     vod: vodClient(),
     log: { info: (m, x) => logger.info(m, x ?? {}), warn: (m, x) => logger.warn(m, x ?? {}) },
   };

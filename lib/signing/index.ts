@@ -5,6 +5,7 @@ export { type Policy, Resource, Statement, isAllowed, parsePolicy, playPolicy, u
 export { pythonJson } from './python-json.ts';
 export { DEFAULT_REGION, REGIONS, type Region, isRegion, regionHost } from './regions.ts';
 export { type ApiRequest, type SignOptions, signRequest } from './sign-request.ts';
+export { smithySigner } from './smithy.ts';
 export { DEFAULT_EXPIRES_SECONDS, MAX_EXPIRES_SECONDS, type QueryRequest, checkExpires, signQuery } from './sign-query.ts';
 export {
   MIN_STS2_EXPIRE_SECONDS, type Randomness, type Sts2Check, type Sts2Credentials, type Sts2Token, cryptoRandomness,

@@ -32,6 +32,8 @@ export interface VerifyOptions {
   now: Date;
   /** Allowed clock skew in seconds (default 900). */
   skewSeconds?: number;
+  /** The service the credential scope must name (default `vod`; tests of lib/aws verify `dynamodb`, `events`). */
+  service?: string;
 }
 
 const STATUS: Record<VerifyErrorCode, number> = {
@@ -133,8 +135,9 @@ export async function verifyRequest(req: IncomingRequest, opts: VerifyOptions): 
   const signedAt = parseLongDate(parsed.date);
   if (!signedAt) return fail('InvalidAuthorization', `X-Amz-Date '${parsed.date}' is not of the form yyyymmddThhmmssZ`);
   const [shortDate, region, service, terminator] = parsed.scope;
-  if (parsed.scope.length !== 4 || service !== SERVICE || terminator !== 'aws4_request') {
-    return fail('InvalidCredential', 'the credential scope must be {AK}/{yyyymmdd}/{region}/vod/aws4_request');
+  const served = opts.service ?? SERVICE;
+  if (parsed.scope.length !== 4 || service !== served || terminator !== 'aws4_request') {
+    return fail('InvalidCredential', `the credential scope must be {AK}/{yyyymmdd}/{region}/${served}/aws4_request`);
   }
   if (shortDate !== parsed.date.slice(0, 8)) return fail('InvalidCredential', 'the credential scope date does not match X-Amz-Date');
   if (region !== opts.region) return fail('InvalidCredential', `the credential scope names region '${region}', this endpoint serves '${opts.region}'`);
@@ -175,7 +178,7 @@ export async function verifyRequest(req: IncomingRequest, opts: VerifyOptions): 
     headerLines.join('\n'), '', parsed.signedHeaders.join(';'), parsed.payloadHash,
   ].join('\n');
   const scope = parsed.scope.join('/');
-  const expected = createHmac('sha256', signingKey(secret, shortDate!, region!))
+  const expected = createHmac('sha256', signingKey(secret, shortDate!, region!, served))
     .update(stringToSign(parsed.date, scope, canonicalRequest))
     .digest('hex');
   if (!equalHex(expected, parsed.signature)) {

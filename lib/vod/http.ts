@@ -27,12 +27,13 @@ export interface HttpResponse {
  */
 export type Fetch = (url: string, init: HttpRequestInit) => Promise<HttpResponse>;
 
-type Send = (url: URL, options: RequestOptions, callback: (res: IncomingMessage) => void) => ClientRequest;
+/** `http.request` / `https.request`. */
+export type Send = (url: URL, options: RequestOptions, callback: (res: IncomingMessage) => void) => ClientRequest;
 
 // Loaded on first use: functions that sign but never call the API (token issuers) do not pay for node:http, and
 // only an https endpoint loads node:https (and TLS). process.getBuiltinModule, not import(): a bundled import()
 // stays an ES module load, and its first use loads Node's ESM loader as well (+3-5 ms).
-function sender(protocol: string): Send {
+export function sender(protocol: string): Send {
   if (protocol === 'http:') return process.getBuiltinModule('node:http').request;
   if (protocol === 'https:') return process.getBuiltinModule('node:https').request;
   throw new TypeError(`unsupported protocol ${protocol}`);

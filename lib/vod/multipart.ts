@@ -54,7 +54,7 @@ async function storeCall(ctx: StoreContext, target: StoreTarget, action: string,
     const message = typeof e?.message === 'string' && e.message ? e.message : `${action}: HTTP ${status}: ${body.slice(0, 200)}`;
     throw new VodError({ code, message: redact(message, [target.auth]), requestId: logid, httpStatus: status, action, body });
   };
-  return withRetry(attempt, ctx.retry, (err) => isRetryable(err, true) && !ctx.signal?.aborted);
+  return withRetry(attempt, ctx.retry, (err) => err instanceof VodError && isRetryable(err, true) && !ctx.signal?.aborted);
 }
 
 const GATEWAY = { 'X-Storage-Mode': 'gateway' };

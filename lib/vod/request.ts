@@ -121,13 +121,13 @@ export function backoffDelay(retry: number, policy: Pick<RetryPolicy, 'baseDelay
 export async function withRetry<T>(
   attempt: (n: number) => Promise<T>,
   policy: RetryPolicy,
-  retryable: (err: VodError) => boolean,
+  retryable: (err: unknown) => boolean,
 ): Promise<T> {
   for (let n = 0; ; n++) {
     try {
       return await attempt(n);
     } catch (err) {
-      if (!(err instanceof VodError) || n >= policy.retries || !retryable(err)) throw err;
+      if (n >= policy.retries || !retryable(err)) throw err;
       await policy.sleep(backoffDelay(n, policy));
     }
   }
@@ -180,5 +180,5 @@ export async function sendApi<T>(ctx: ApiContext, call: ApiCall): Promise<T> {
     if (!parsed || typeof parsed !== 'object' || parsed.ResponseMetadata?.Error) throw errorFromResponse(call.action, status, text, secrets);
     return parsed.Result as T;
   };
-  return withRetry(attempt, ctx.retry, (err) => isRetryable(err, call.idempotent));
+  return withRetry(attempt, ctx.retry, (err) => err instanceof VodError && isRetryable(err, call.idempotent));
 }

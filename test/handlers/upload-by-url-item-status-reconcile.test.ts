@@ -80,7 +80,7 @@ test('reconcile (scheduled event) re-queries a stuck URL job, records its Vid an
   const res = await byUrl(http('POST', '/uploads/by-url', { body: { urls: [sourceUrl] } }), lambdaContext());
   const [job] = (json(res) as { items: Array<{ id: string; jobId: string }> }).items;
   await h.emulator.idle();
-  const hourAgo = new ItemStore({ doc: h.doc, tableName: ITEMS_TABLE, now: () => new Date(Date.now() - 3600_000) });
+  const hourAgo = new ItemStore({ db: h.db, tableName: ITEMS_TABLE, now: () => new Date(Date.now() - 3600_000) });
   await hourAgo.create({ id: 'url:stuck', source: 'url', spaceName: 'demo-space', jobId: job!.jobId });
   h.bus.entries.length = 0;
   const event = await fixture<ScheduledEvent>('schedule/reconcile.json');

@@ -11,6 +11,8 @@ import { S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import { startEmulator, type Emulator, type EmulatorOptions } from '#local/emulator';
 import { ItemStore } from '#lib/pipeline';
+import { DynamoDb, type AwsContext } from '#lib/aws';
+import { apiContext } from '#lib/vod';
 import { startDynalite, type LocalDynamo } from '../../../local/stack/dynamo.ts';
 import { createTables, tableDefinitions } from '../../../local/stack/tables.ts';
 
@@ -46,6 +48,12 @@ export async function startRecordingBus(): Promise<{ url: string; entries: BusEn
   };
 }
 
+/** An AwsContext for a local service (the credentials the local services take; no retries unless asked). */
+export function localAws(service: string, origin: string, opts: { retries?: number } = {}): AwsContext {
+  const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+  return { ...apiContext({ origin, region: 'us-east-1', credentials: () => credentials, now: () => new Date() }, { retries: opts.retries ?? 0 }), service };
+}
+
 export interface Harness {
   dynamo: LocalDynamo;
   emulator: Emulator;
@@ -54,6 +62,8 @@ export interface Harness {
   s3Url: string;
   store: ItemStore;
   doc: DynamoDBDocumentClient;
+  /** lib/aws DynamoDB on the local tables. */
+  db: DynamoDb;
   close(): Promise<void>;
 }
 
@@ -89,9 +99,10 @@ export async function startHarness(opts: { emulator?: EmulatorOptions; env?: Rec
   Object.assign(process.env, functionEnv({ dynamodb: dynamo.endpoint, s3: s3Url, eventbridge: bus.url, vod: emulator.url }), opts.env);
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1' }), { marshallOptions: { removeUndefinedValues: true } });
   const s3 = new S3Client({ endpoint: s3Url, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+  const db = new DynamoDb(localAws('dynamodb', dynamo.endpoint));
   return {
-    dynamo, emulator, bus, s3, s3Url, doc,
-    store: new ItemStore({ doc, tableName: ITEMS_TABLE }),
+    dynamo, emulator, bus, s3, s3Url, doc, db,
+    store: new ItemStore({ db, tableName: ITEMS_TABLE }),
     close: async () => {
       s3.destroy();
       doc.destroy();

@@ -1,14 +1,13 @@
 // ItemStore against dynalite with the table of serverless.yml: states only move forward; failures keep the reason.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDb } from '#lib/aws';
 import { ItemStore } from '#lib/pipeline';
 import { startDynalite, type LocalDynamo } from '../../../local/stack/dynamo.ts';
 import { createTables, tableDefinitions } from '../../../local/stack/tables.ts';
+import { localAws } from './harness.ts';
 
 let dynamo: LocalDynamo;
-let doc: DynamoDBDocumentClient;
 let clock = new Date('2026-11-25T10:00:00.000Z');
 let store: ItemStore;
 const tick = (s: number) => { clock = new Date(clock.getTime() + s * 1000); };
@@ -16,10 +15,9 @@ const tick = (s: number) => { clock = new Date(clock.getTime() + s * 1000); };
 before(async () => {
   dynamo = await startDynalite(0);
   await createTables(dynamo.endpoint, await tableDefinitions(new URL('../../../serverless.yml', import.meta.url).pathname, 'local', {}));
-  doc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
-  store = new ItemStore({ doc, tableName: 'vod-serverless-local-items', now: () => clock });
+  store = new ItemStore({ db: new DynamoDb(localAws('dynamodb', dynamo.endpoint)), tableName: 'vod-serverless-local-items', now: () => clock });
 });
-after(async () => { doc.destroy(); await dynamo.close(); });
+after(() => dynamo.close());
 
 test('create is once; advance only moves forward and records fields', async () => {
   const first = await store.create({ id: 'i1', source: 's3', spaceName: 's', bucket: 'b', key: 'k' });

@@ -1,0 +1,75 @@
+import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
+import { escapeUri } from '#lib/signing';
+import { sender, withRetry } from '#lib/vod';
+import { errorFromException, errorFromResponse, isRetryableAws } from './errors.ts';
+import { signAws, type AwsContext } from './request.ts';
+
+/** S3 as this process calls it: path-style URLs (`{endpoint}/{bucket}/{key}`) or virtual-hosted (`{bucket}.{host}`). */
+export interface S3Context extends AwsContext {
+  pathStyle: boolean;
+}
+
+export interface ObjectRef { bucket: string; key: string; versionId?: string | undefined }
+
+/**
+ * Opens an object for reading: the body streams from the socket as the caller reads it (nothing is held in
+ * memory beyond the stream's buffer). The request is signed with an unsigned payload, as GetObject is; opening
+ * is retried as {@link awsJson} retries; `timeoutMs` bounds the wait for the answer's headers, not the body
+ * (an ingest reads for as long as the upload takes; the Lambda timeout bounds that).
+ * @throws AwsError (`NoSuchKey`, `AccessDenied`, `NetworkError`, ...) when the object cannot be opened.
+ */
+export async function getObject(ctx: S3Context, ref: ObjectRef): Promise<Readable> {
+  const operation = 's3.GetObject';
+  const { origin, path, query } = objectLocation(ctx, ref);
+  const url = `${origin}${path}${query ? `?versionId=${escapeUri(query.versionId)}` : ''}`;
+  const attempt = async (): Promise<Readable> => {
+    const headers = await signAws({ ...ctx, origin }, { method: 'GET', path, headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' }, ...(query ? { query } : {}) });
+    let res: IncomingMessage;
+    try {
+      res = await open(url, headers, ctx.timeoutMs);
+    } catch (err) {
+      throw errorFromException(operation, err, ctx.timeoutMs);
+    }
+    if (res.statusCode === 200) return res;
+    const text = await readText(res).catch(() => '');
+    throw errorFromResponse(operation, res.statusCode ?? 0, text, null);
+  };
+  return withRetry(attempt, ctx.retry, isRetryableAws);
+}
+
+/**
+ * Where an object is: path-style `{endpoint}/{bucket}/{key}` or virtual-hosted `{bucket}.{host}/{key}`; the path
+ * escaped once per segment (RFC 3986, `/` kept), as S3 signs it.
+ */
+export function objectLocation(ctx: S3Context, ref: ObjectRef): { origin: string; path: string; query?: { versionId: string } } {
+  const base = new URL(ctx.origin);
+  const origin = ctx.pathStyle ? base.origin : `${base.protocol}//${ref.bucket}.${base.host}`;
+  const path = `${ctx.pathStyle ? `/${escapeUri(ref.bucket)}` : ''}/${ref.key.split('/').map(escapeUri).join('/')}`;
+  return ref.versionId ? { origin, path, query: { versionId: ref.versionId } } : { origin, path };
+}
+
+/** A GET whose answer resolves at its headers; `timeoutMs` bounds the wait for them. */
+function open(url: string, headers: Record<string, string>, timeoutMs: number): Promise<IncomingMessage> {
+  const target = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = sender(target.protocol)(target, { method: 'GET', headers }, (res) => {
+      clearTimeout(timer);
+      resolve(res);
+    });
+    const timer = setTimeout(() => {
+      req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { name: 'TimeoutError' }));
+    }, timeoutMs);
+    req.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    req.end();
+  });
+}
+
+async function readText(res: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of res) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
