@@ -53,11 +53,6 @@ if (r.coldstart?.ours) {
   });
   sections.coldstart = `Medians of ${c.runs} fresh processes per function, ours and its baseline alternated; "x baseline" is the median of the ${c.runs} paired ratios (a process of ours over the baseline process run right after it), p25-p75 their quartiles.\n\n` +
     md(['function', 'KB (min)', 'require ms', '1st call ms', 'cold ms', 'cold CPU ms', 'ok', 'baseline KB', 'baseline cold ms', 'x baseline', 'p25-p75', 'targets'], rows);
-  const p = Object.entries<Any>(c.withoutAwsSdk ?? {}).map(([name, o]) => {
-    const b = c.baseline[name];
-    return [name, n1(o.size / 1024), n1(o.requireMs), n1(o.coldMs), `${o.okRuns}/${o.runs}`, b ? ratio(o, b).median.toFixed(2) : 'n/a', n1(c.ours[name].coldMs - o.coldMs)];
-  });
-  sections['coldstart-noaws'] = md(['function', 'KB (min)', 'require ms', 'cold ms', 'ok', 'x baseline', 'ms saved'], p);
   sections['coldstart-floors'] = md(['floor', 'of', 'function cold ms', 'floor cold ms', 'function - floor ms (paired median)', 'p25-p75'],
     Object.entries<Any>(c.aboveFloor ?? {}).map(([name, x]) => {
       const d = paired(x.fn.coldRuns, x.floor.coldRuns, (a, b) => a - b);

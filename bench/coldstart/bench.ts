@@ -90,7 +90,6 @@ export async function runColdstart(opts: { outDir: string; quick?: boolean }): P
     const env: NodeJS.ProcessEnv = { ...process.env, NODE_PATH: join(ROOT, 'node_modules'), NODE_OPTIONS: '' };
     const ours: Record<string, Cold> = {};
     const base: Record<string, Cold> = {};
-    const noAws: Record<string, Cold> = {};
     const baseBundles = new Map<string, Bundle>();
     const ourBundles = new Map<string, Bundle>();
     for (const f of functions) {
@@ -98,31 +97,27 @@ export async function runColdstart(opts: { outDir: string; quick?: boolean }): P
       ourBundles.set(f.name, b);
       let bb: Bundle | undefined;
       if (f.baseline) {
-        bb = baseBundles.get(f.baseline) ?? (await bundle(join(ROOT, 'bench/baseline', `${f.baseline}.ts`), join(bundles, `baseline-${f.baseline}.cjs`)));
+        bb = baseBundles.get(f.baseline) ?? (await bundle(join(ROOT, 'bench/baseline', `${f.baseline}.ts`), join(bundles, `baseline-${f.baseline}.cjs`), { runtimeSdk: true }));
         baseBundles.set(f.baseline, bb);
       }
       const ev = eventFile(f.event);
       const runsOurs: Run[] = [];
       const runsBase: Run[] = [];
-      const runsNoAws: Run[] = [];
-      const nb = f.aws ? undefined : await bundle(join(ROOT, 'functions', f.name, 'handler.ts'), join(bundles, `${f.name}.no-aws.cjs`), true);
       for (let i = 0; i < n; i++) {
         // alternate ours / baseline so drifting machine load hits both alike
         runsOurs.push(await runChild(b.file, ev, env));
         if (bb) runsBase.push(await runChild(bb.file, ev, env));
-        if (nb) runsNoAws.push(await runChild(nb.file, ev, env));
       }
       ours[f.name] = summarise(b, runsOurs);
       if (bb) base[f.name] = summarise(bb, runsBase);
-      if (nb) noAws[f.name] = summarise(nb, runsNoAws);
     }
 
     // each floor alternated with the function it floors and their baseline: floor, function, baseline, ...
     const aboveFloor: Record<string, { of: string; floor: Cold; fn: Cold }> = {};
     for (const f of floors) {
-      const b = await bundle(join(import.meta.dirname, 'floor', f.file), join(bundles, `floor-${f.file.replace(/\.ts$/, '')}.cjs`));
+      const b = await bundle(join(import.meta.dirname, 'floor', f.file), join(bundles, `floor-${f.file.replace(/\.ts$/, '')}.cjs`), { runtimeSdk: true });
       const fb = ourBundles.get(f.of) ?? (await bundle(join(ROOT, 'functions', f.of, 'handler.ts'), join(bundles, `${f.of}.cjs`)));
-      const bb = baseBundles.get(f.baseline) ?? (await bundle(join(ROOT, 'bench/baseline', `${f.baseline}.ts`), join(bundles, `baseline-${f.baseline}.cjs`)));
+      const bb = baseBundles.get(f.baseline) ?? (await bundle(join(ROOT, 'bench/baseline', `${f.baseline}.ts`), join(bundles, `baseline-${f.baseline}.cjs`), { runtimeSdk: true }));
       const ev = eventFile(f.event);
       const runsFloor: Run[] = [];
       const runsFn: Run[] = [];
@@ -144,7 +139,7 @@ export async function runColdstart(opts: { outDir: string; quick?: boolean }): P
       const floor = floors.find((f) => f.name === name);
       if (!fn && !floor) continue;
       const entry = fn ? join(ROOT, 'functions', name, 'handler.ts') : join(import.meta.dirname, 'floor', floor!.file);
-      profiles[name] = await profileCold(entry, eventFile((fn ?? floor)!.event), env, join(outDir, 'profiles'), opts.quick ? 2 : 5);
+      profiles[name] = await profileCold(entry, eventFile((fn ?? floor)!.event), env, join(outDir, 'profiles'), opts.quick ? 2 : 5, !fn);
     }
 
     const rows = [...functions, ...floors.map((f) => ({ name: f.name, token: f.token, baseline: f.baseline }))].map((f) => {
@@ -158,18 +153,10 @@ export async function runColdstart(opts: { outDir: string; quick?: boolean }): P
         b ? fmt(b.size / 1024, 0) : '-', b ? fmt(b.coldMs, 1) : '-', b ? fmt(b.cpuMs, 1) : '-', r ? ratio.toFixed(2) : 'n/a', r ? `${r.p25.toFixed(2)}-${r.p75.toFixed(2)}` : '-', printChecks(targets),
       ];
     });
-    const projected = functions.filter((f) => noAws[f.name]).map((f) => {
-      const p = noAws[f.name]!;
-      const b = base[f.name];
-      return [f.name, fmt(p.size / 1024, 1), fmt(p.requireMs, 1), fmt(p.invokeMs, 1), fmt(p.coldMs, 1), fmt(p.cpuMs, 1), `${p.okRuns}/${p.runs}`, b ? paired(p.coldRuns, b.coldRuns, (x, y) => x / y).median.toFixed(2) : 'n/a'];
-    });
     const report = [
       `cold start: median of ${n} fresh processes each (ours and baseline alternated); cold = require + first invocation;`,
       '"x base" is the median of the paired ratios (each process over the baseline process run right after it), p25-p75 their quartiles',
       table(['function', 'KB min', 'KB gz', 'require ms', '1st call ms', 'cold ms', 'cold CPU ms', 'ok', 'base KB', 'base cold ms', 'base CPU ms', 'x base', 'p25-p75', 'targets'], rows),
-      '',
-      'the same functions without the AWS SDK loaded at init (@aws-sdk/* stubbed: these functions never call AWS):',
-      table(['function', 'KB min', 'require ms', '1st call ms', 'cold ms', 'cold CPU ms', 'ok', 'x base'], projected),
       '',
       'distance to the floors (each floor alternated with its function and their baseline; paired medians, p25-p75):',
       table(['floor', 'function', 'function cold ms', 'floor cold ms', 'function - floor ms', 'p25-p75'], Object.entries(aboveFloor).map(([name, x]) => {
@@ -186,7 +173,7 @@ export async function runColdstart(opts: { outDir: string; quick?: boolean }): P
       'largest inputs per bundle (KB):',
       ...[...functions, ...floors].map((f) => `  ${f.name}: ${ours[f.name]!.topInputs.map((i) => `${i.origin} ${(i.bytes / 1024).toFixed(1)}`).join(', ')}`),
     ].join('\n');
-    return { result: { runs: n, vid, ours, baseline: base, withoutAwsSdk: noAws, aboveFloor, profiles }, report };
+    return { result: { runs: n, vid, ours, baseline: base, aboveFloor, profiles }, report };
   } finally {
     await h.close();
   }

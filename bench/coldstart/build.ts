@@ -1,5 +1,5 @@
 /** Bundles one handler with the esbuild options of serverless.yml (custom.esbuild). */
-import { build, type Plugin } from 'esbuild';
+import { build } from 'esbuild';
 import { statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
@@ -7,10 +7,12 @@ import { readFileSync } from 'node:fs';
 export interface Bundle { file: string; bytes: number; gzipBytes: number; inputs: Array<{ path: string; bytes: number }> }
 
 /**
- * `stubAws`: every `@aws-sdk/*` import resolves to an empty module instead of a runtime `require`, which is what a
- * function that never calls AWS would load if lib/config did not import the AWS clients at module scope.
+ * `runtimeSdk`: `@aws-sdk/*` left out and required at run time from node_modules, as the Lambda runtime provides
+ * its copy: the baselines and the AWS SDK floor, written as a user of the SDK would deploy them. Our functions are
+ * bundled whole, as serverless.yml bundles them (they use no SDK client; util-dynamodb goes into the bundle).
  */
-export async function bundle(entry: string, outfile: string, stubAws = false, minify = true): Promise<Bundle> {
+export async function bundle(entry: string, outfile: string, opts: { runtimeSdk?: boolean; minify?: boolean } = {}): Promise<Bundle> {
+  const { runtimeSdk = false, minify = true } = opts;
   const result = await build({
     entryPoints: [entry],
     outfile,
@@ -22,10 +24,9 @@ export async function bundle(entry: string, outfile: string, stubAws = false, mi
     format: 'cjs',
     mainFields: ['module', 'main'],
     supported: { 'regexp-unicode-property-escapes': true },
-    external: ['@aws-sdk/*'],
+    external: runtimeSdk ? ['@aws-sdk/*'] : [],
     metafile: true,
     logLevel: 'silent',
-    plugins: stubAws ? [awsStub] : [],
   });
   const out = Object.values(result.metafile.outputs)[0]!;
   const inputs = Object.entries(out.inputs).map(([path, v]) => ({ path, bytes: v.bytesInOutput })).sort((a, b) => b.bytes - a.bytes);
@@ -42,11 +43,3 @@ export function byOrigin(b: Bundle): Array<{ origin: string; bytes: number }> {
   }
   return [...m.entries()].map(([origin, bytes]) => ({ origin, bytes })).sort((a, b) => b.bytes - a.bytes);
 }
-
-const awsStub: Plugin = {
-  name: 'aws-stub',
-  setup(b) {
-    b.onResolve({ filter: /^@aws-sdk\// }, (args) => ({ path: args.path, namespace: 'aws-stub' }));
-    b.onLoad({ filter: /.*/, namespace: 'aws-stub' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
-  },
-};

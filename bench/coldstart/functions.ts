@@ -7,8 +7,6 @@ export interface FunctionCase {
   baseline?: string;
   /** A token function: <= 20 KB and <= 10 ms cold require. */
   token?: boolean;
-  /** Calls an AWS service (DynamoDB, S3, EventBridge); the others are bundled a second time without the AWS SDK. */
-  aws?: boolean;
 }
 
 export const FUNCTIONS: FunctionCase[] = [
@@ -19,13 +17,13 @@ export const FUNCTIONS: FunctionCase[] = [
   { name: 'origin-play-info', event: 'http/origin-play-info.json', baseline: 'api-call' },
   { name: 'redirect-play', event: 'http/redirect-play.json', baseline: 'redirect' },
   { name: 'poster-url', event: 'http/poster-url.json', baseline: 'api-call' },
-  { name: 'upload-by-url', aws: true, event: 'http/upload-by-url.json', baseline: 'upload-by-url' },
-  { name: 'ingest-object', aws: true, event: 's3/object-created-put.json', baseline: 'ingest' },
-  { name: 'transcode-on-commit', aws: true, event: 'eventbridge/upload-committed.json', baseline: 'pipeline-step' },
-  { name: 'publish', aws: true, event: 'eventbridge/transcode-completed.json', baseline: 'pipeline-step' },
-  { name: 'reconcile', aws: true, event: 'schedule/reconcile.json', baseline: 'pipeline-step' },
-  { name: 'vod-callback', aws: true, event: 'callback/api-gateway-v2.json' },
-  { name: 'item-status', aws: true, event: 'http/item-status.json' },
+  { name: 'upload-by-url', event: 'http/upload-by-url.json', baseline: 'upload-by-url' },
+  { name: 'ingest-object', event: 's3/object-created-put.json', baseline: 'ingest' },
+  { name: 'transcode-on-commit', event: 'eventbridge/upload-committed.json', baseline: 'pipeline-step' },
+  { name: 'publish', event: 'eventbridge/transcode-completed.json', baseline: 'pipeline-step' },
+  { name: 'reconcile', event: 'schedule/reconcile.json', baseline: 'pipeline-step' },
+  { name: 'vod-callback', event: 'callback/api-gateway-v2.json' },
+  { name: 'item-status', event: 'http/item-status.json' },
   { name: 'authorizer', event: 'http/authorizer-request.json' },
 ];
 

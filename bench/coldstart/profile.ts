@@ -55,10 +55,10 @@ function originOf(frame: CallFrame, bundleUrl: string, lines: string[]): string 
   return 'native';
 }
 
-/** Profiles `runs` cold processes of `entry` and sums their samples per origin. */
-export async function profileCold(entry: string, eventFile: string, env: NodeJS.ProcessEnv, outDir: string, runs: number): Promise<ColdProfile> {
+/** Profiles `runs` cold processes of `entry` and sums their samples per origin (`runtimeSdk`: see `bundle`). */
+export async function profileCold(entry: string, eventFile: string, env: NodeJS.ProcessEnv, outDir: string, runs: number, runtimeSdk: boolean): Promise<ColdProfile> {
   const name = entry.replace(/\W+/g, '-').replace(/^-|-$/g, '');
-  const b = await bundle(entry, join(outDir, `${name}.dev.cjs`), false, false);
+  const b = await bundle(entry, join(outDir, `${name}.dev.cjs`), { runtimeSdk, minify: false });
   const lines = lineOrigins(b.file);
   const totals = new Map<string, number>();
   const coldMs: number[] = [];

@@ -97,8 +97,8 @@ export async function runIngest(opts: { outDir: string; quick?: boolean }): Prom
   const repeats = (size: number) => (opts.quick ? 2 : size >= 1024 * MiB ? 2 : size >= 256 * MiB ? 3 : 5);
   const childFile = join(opts.outDir, 'ingest-child.cjs');
   // not minified, so the CPU profile names our functions (minification changes nothing at run time here)
-  await bundle(join(import.meta.dirname, 'child.ts'), childFile, false, false);
-  // the function as deployed: minified, @aws-sdk/* from node_modules (the runtime's copy in Lambda)
+  await bundle(join(import.meta.dirname, 'child.ts'), childFile, { runtimeSdk: true, minify: false });
+  // the function as deployed: minified and bundled whole, as serverless.yml bundles it
   const handlerFile = (await bundle(join(ROOT, 'functions/ingest-object/handler.ts'), join(opts.outDir, 'ingest-object.cjs'))).file;
   const dir = await mkdtemp(join(tmpdir(), 'vod-bench-ingest-'));
   // the function's item and idempotency tables (dynalite, in a process of its own) and a bus that records its event
@@ -146,7 +146,7 @@ export async function runIngest(opts: { outDir: string; quick?: boolean }): Prom
     const profDir = join(opts.outDir, 'prof-ingest');
     await rm(profDir, { recursive: true, force: true });
     const traceGc = process.env.BENCH_INGEST_TRACE_GC ? ['--trace-gc'] : [];
-    const devHandler = (await bundle(join(ROOT, 'functions/ingest-object/handler.ts'), join(opts.outDir, 'ingest-object.dev.cjs'), false, false)).file;
+    const devHandler = (await bundle(join(ROOT, 'functions/ingest-object/handler.ts'), join(opts.outDir, 'ingest-object.dev.cjs'), { minify: false })).file;
     execFileSync('sync');
     await runChild(childFile, ['handler', BUCKET, `incoming/bench-${largest / MiB}MiB.mp4`, String(largest), devHandler, 'bench-profile'], handlerEnv, ['--cpu-prof', '--cpu-prof-dir', profDir, '--cpu-prof-interval', '500', ...traceGc]);
     if (traceGc.length) writeFileSync(join(opts.outDir, 'ingest-trace-gc.log'), lastChildOutput);

@@ -1,5 +1,4 @@
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 
 /** What can be uploaded: bytes in memory, a file path, a Node Readable or a web ReadableStream. */
@@ -17,7 +16,8 @@ export type OpenedBody =
 export async function openBody(body: UploadBody, size?: number): Promise<OpenedBody> {
   if (body instanceof Uint8Array) return { size: body.byteLength, bytes: body };
   if (typeof body === 'string') {
-    const info = await stat(body);
+    // node:fs/promises loaded here: only file uploads need it (~1 ms of every other cold start)
+    const info = await process.getBuiltinModule('node:fs/promises').stat(body);
     return { size: info.size, chunks: createReadStream(body, { highWaterMark: 1 << 20 }) };
   }
   if (isWebStream(body)) return { size, chunks: webChunks(body) };

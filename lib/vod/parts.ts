@@ -1,5 +1,4 @@
-import { crc32 } from 'node:zlib';
-import { formatCrc32 } from './crc.ts';
+import { crc32, formatCrc32 } from './crc.ts';
 
 /**
  * A part of an upload body: 1-based number, its bytes, whether it is the last one, and its CRC32 (8 hex digits)
