@@ -42,7 +42,7 @@ export async function signAws(ctx: AwsContext, req: AwsRequest): Promise<Record<
  * @throws AwsError for every failure.
  */
 export async function awsJson<T>(ctx: AwsContext, target: string, jsonVersion: '1.0' | '1.1', input: unknown): Promise<T> {
-  const operation = `${ctx.service}.${target.slice(target.indexOf('.') + 1)}`;
+  const action = `${ctx.service}.${target.slice(target.indexOf('.') + 1)}`;
   const body = JSON.stringify(input);
   const attempt = async (): Promise<T> => {
     const headers = await signAws(ctx, {
@@ -57,13 +57,13 @@ export async function awsJson<T>(ctx: AwsContext, target: string, jsonVersion: '
       typeHeader = res.headers.get('x-amzn-errortype');
       text = await res.text();
     } catch (err) {
-      throw errorFromException(operation, err, ctx.timeoutMs);
+      throw errorFromException(action, err, ctx.timeoutMs);
     }
-    if (status !== 200) throw errorFromResponse(operation, status, text, typeHeader);
+    if (status !== 200) throw errorFromResponse(action, status, text, typeHeader);
     try {
       return (text === '' ? {} : JSON.parse(text)) as T;
     } catch (err) {
-      throw new AwsError({ code: 'InvalidResponse', message: `${operation}: the answer is not JSON (HTTP ${status})`, operation, status, cause: err });
+      throw new AwsError({ code: 'InvalidResponse', message: `${action}: the answer is not JSON (HTTP ${status})`, action, httpStatus: status, cause: err });
     }
   };
   return withRetry(attempt, ctx.retry, isRetryableAws);

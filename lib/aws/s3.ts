@@ -20,7 +20,7 @@ export interface ObjectRef { bucket: string; key: string; versionId?: string | u
  * @throws AwsError (`NoSuchKey`, `AccessDenied`, `NetworkError`, ...) when the object cannot be opened.
  */
 export async function getObject(ctx: S3Context, ref: ObjectRef): Promise<Readable> {
-  const operation = 's3.GetObject';
+  const action = 's3.GetObject';
   const { origin, path, query } = objectLocation(ctx, ref);
   const url = `${origin}${path}${query ? `?versionId=${escapeUri(query.versionId)}` : ''}`;
   const attempt = async (): Promise<Readable> => {
@@ -29,25 +29,30 @@ export async function getObject(ctx: S3Context, ref: ObjectRef): Promise<Readabl
     try {
       res = await open(url, headers, ctx.timeoutMs);
     } catch (err) {
-      throw errorFromException(operation, err, ctx.timeoutMs);
+      throw errorFromException(action, err, ctx.timeoutMs);
     }
     if (res.statusCode === 200) return res;
     const text = await readText(res).catch(() => '');
-    throw errorFromResponse(operation, res.statusCode ?? 0, text, null);
+    throw errorFromResponse(action, res.statusCode ?? 0, text, null);
   };
   return withRetry(attempt, ctx.retry, isRetryableAws);
 }
 
 /**
  * Where an object is: path-style `{endpoint}/{bucket}/{key}` or virtual-hosted `{bucket}.{host}/{key}`; the path
- * escaped once per segment (RFC 3986, `/` kept), as S3 signs it.
+ * escaped once per segment (RFC 3986, `/` kept), as S3 signs it. A bucket name that is not a single DNS label
+ * (dots, upper case) goes path-style whatever the context says, as the AWS SDK does: `a.b.s3...` would not match
+ * S3's TLS certificate.
  */
 export function objectLocation(ctx: S3Context, ref: ObjectRef): { origin: string; path: string; query?: { versionId: string } } {
   const base = new URL(ctx.origin);
-  const origin = ctx.pathStyle ? base.origin : `${base.protocol}//${ref.bucket}.${base.host}`;
-  const path = `${ctx.pathStyle ? `/${escapeUri(ref.bucket)}` : ''}/${ref.key.split('/').map(escapeUri).join('/')}`;
+  const pathStyle = ctx.pathStyle || !DNS_LABEL.test(ref.bucket);
+  const origin = pathStyle ? base.origin : `${base.protocol}//${ref.bucket}.${base.host}`;
+  const path = `${pathStyle ? `/${escapeUri(ref.bucket)}` : ''}/${ref.key.split('/').map(escapeUri).join('/')}`;
   return ref.versionId ? { origin, path, query: { versionId: ref.versionId } } : { origin, path };
 }
+
+const DNS_LABEL = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
 
 /** A GET whose answer resolves at its headers; `timeoutMs` bounds the wait for them. */
 function open(url: string, headers: Record<string, string>, timeoutMs: number): Promise<IncomingMessage> {

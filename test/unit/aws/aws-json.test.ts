@@ -86,7 +86,7 @@ test('a service error becomes an AwsError named by its code, with the message an
   assert.ok(err instanceof AwsError);
   assert.equal(err.name, 'ConditionalCheckFailedException');
   assert.equal(err.message, 'dynamodb.PutItem: ConditionalCheckFailedException: The conditional request failed (HTTP 400)');
-  assert.equal(err.status, 400);
+  assert.equal(err.httpStatus, 400);
   assert.deepEqual(err.fields.Item, { id: { S: 'a' } });
   assert.equal(seen.length, 1);
   assert.deepEqual(c.delays, []);
@@ -116,7 +116,7 @@ test('throttling and server errors are retried with backoff, each attempt signed
 test('no answer: a timeout is RequestTimeout, a dropped or refused connection NetworkError (status 0, retried), never a hang', async () => {
   answers.push('hang');
   const slow = await awsJson(ctx('dynamodb', { retries: 0, timeoutMs: 100 }), 'DynamoDB_20120810.GetItem', '1.0', {}).catch((e: unknown) => e) as AwsError;
-  assert.deepEqual([slow.name, slow.status, slow.message], ['RequestTimeout', 0, 'dynamodb.GetItem: no answer within 100 ms']);
+  assert.deepEqual([slow.name, slow.httpStatus, slow.message], ['RequestTimeout', 0, 'dynamodb.GetItem: no answer within 100 ms']);
 
   answers.push('drop', { status: 200, body: '{}' });
   const c = ctx('dynamodb');
@@ -128,7 +128,7 @@ test('no answer: a timeout is RequestTimeout, a dropped or refused connection Ne
   const port = (closed.address() as AddressInfo).port;
   await new Promise<void>((r) => closed.close(() => r()));
   const refused = await awsJson(ctx('dynamodb', { retries: 1, origin: `http://127.0.0.1:${port}` }), 'DynamoDB_20120810.GetItem', '1.0', {}).catch((e: unknown) => e) as AwsError;
-  assert.deepEqual([refused.name, refused.status, refused.message], ['NetworkError', 0, 'dynamodb.GetItem: network error (ECONNREFUSED)']);
+  assert.deepEqual([refused.name, refused.httpStatus, refused.message], ['NetworkError', 0, 'dynamodb.GetItem: network error (ECONNREFUSED)']);
 });
 
 test('an answer that is not JSON is InvalidResponse; no error holds the secret key', async () => {

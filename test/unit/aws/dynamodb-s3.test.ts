@@ -53,9 +53,9 @@ test('a refused condition is ConditionalCheckFailedException, not retried; other
   await db.put({ TableName: ITEMS_TABLE, Item: { id: 'c1', state: 'received' } });
   const err = await db.put({ TableName: ITEMS_TABLE, Item: { id: 'c1' }, ConditionExpression: 'attribute_not_exists(id)' }).catch((e: unknown) => e);
   assert.ok(err instanceof AwsError);
-  assert.deepEqual([err.name, err.status], ['ConditionalCheckFailedException', 400]);
+  assert.deepEqual([err.name, err.httpStatus], ['ConditionalCheckFailedException', 400]);
   const missing = await db.get({ TableName: 'no-such-table', Key: { id: 'x' } }).catch((e: unknown) => e) as AwsError;
-  assert.deepEqual([missing.name, missing.status], ['ResourceNotFoundException', 400]);
+  assert.deepEqual([missing.name, missing.httpStatus], ['ResourceNotFoundException', 400]);
   assert.match(missing.message, /^dynamodb\.GetItem: ResourceNotFoundException: /);
 });
 
@@ -113,21 +113,24 @@ test('GetObject streams the object (keys with spaces, plus and non-ASCII signed 
   assert.equal(hash.digest('hex'), createHash('md5').update(body).digest('hex'));
   const err = await getObject(s3, { bucket: BUCKET, key: 'incoming/none.mp4' }).catch((e: unknown) => e);
   assert.ok(err instanceof AwsError);
-  assert.deepEqual([err.name, err.status, err.operation], ['NoSuchKey', 404, 's3.GetObject']);
+  assert.deepEqual([err.name, err.httpStatus, err.action], ['NoSuchKey', 404, 's3.GetObject']);
 });
 
-test('object URLs are those the AWS SDK builds (the SDK as the oracle), path-style and virtual-hosted, with a version', async () => {
+test('object URLs are those the AWS SDK builds (the SDK as the oracle): path-style, virtual-hosted, dotted buckets, a version', async () => {
   const keys = ['incoming/a b+c/vidéo (1).mp4', "x/it's*~!.mp4", 'deep//slash/%41.mp4'];
+  const buckets = ['my-bucket', 'my.dotted.bucket'];
   for (const pathStyle of [true, false]) {
     let seen: { hostname: string; path: string; query: Record<string, unknown> } | undefined;
     const sdk = new S3Client({
       endpoint: 'https://s3.us-east-1.amazonaws.com', region: 'us-east-1', forcePathStyle: pathStyle, credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
       requestHandler: { handle: async (req: { hostname: string; path: string; query: Record<string, unknown> }) => { seen = req; throw new Error('captured'); } },
     });
-    for (const key of keys) {
-      await sdk.send(new GetObjectCommand({ Bucket: 'my-bucket', Key: key, VersionId: 'v1' })).catch(() => undefined);
-      const ours = objectLocation({ ...s3, origin: 'https://s3.us-east-1.amazonaws.com', pathStyle }, { bucket: 'my-bucket', key, versionId: 'v1' });
-      assert.deepEqual({ origin: ours.origin, path: ours.path, versionId: ours.query?.versionId }, { origin: `https://${seen!.hostname}`, path: seen!.path, versionId: seen!.query.versionId }, key);
+    for (const bucket of buckets) {
+      for (const key of keys) {
+        await sdk.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: 'v1' })).catch(() => undefined);
+        const ours = objectLocation({ ...s3, origin: 'https://s3.us-east-1.amazonaws.com', pathStyle }, { bucket, key, versionId: 'v1' });
+        assert.deepEqual({ origin: ours.origin, path: ours.path, versionId: ours.query?.versionId }, { origin: `https://${seen!.hostname}`, path: seen!.path, versionId: seen!.query.versionId }, `${bucket} ${key}`);
+      }
     }
     sdk.destroy();
   }
