@@ -17,14 +17,33 @@ export function isVodError(err: unknown): err is VodErrorLike {
 
 const BAD_INPUT_CODES = new Set(['InvalidParameter', 'MissingParameter']);
 
+/** The fields of lib/aws's AwsError this module relies on (duck-typed as well: its `name` is the service's code). */
+interface AwsErrorLike { name: string; httpStatus: number; action: string }
+
+/** True for a lib/aws AwsError: an `action` such as `dynamodb.GetItem` and an `httpStatus`. */
+function isAwsError(err: unknown): err is AwsErrorLike {
+  const e = err as Partial<AwsErrorLike> | null;
+  return err instanceof Error && typeof e?.httpStatus === 'number' && typeof e.action === 'string' && /^(dynamodb|events|s3)\./.test(e.action);
+}
+
+/** AWS answers that mean "busy or briefly unavailable, retry": throttling, 5xx, no answer. */
+const AWS_BUSY = /Throttl|ProvisionedThroughputExceeded|RequestLimitExceeded|SlowDown|TooManyRequests/;
+
 /**
  * Maps an error to the HttpError the caller sees, or undefined for an unexpected error (then 500).
  * VOD 404 / ResourceNotFound -> 404 with the service's message; VOD 400 InvalidParameter / MissingParameter
  * (and the client's own InvalidParameter) -> 400 with the message; throttling -> 503; timeout -> 504;
- * anything else from VOD (auth failures, 5xx, broken responses, network) -> 502 with a fixed message.
+ * anything else from VOD (auth failures, 5xx, broken responses, network) -> 502 with a fixed message. An AWS
+ * call (lib/aws) throttled, failing with 5xx or unanswered after its retries -> 503 (retry later); other AWS
+ * errors are ours (a bad request to DynamoDB is a bug) -> 500.
  */
 export function toHttpError(err: unknown): HttpError | undefined {
   if (err instanceof HttpError) return err;
+  if (isAwsError(err)) {
+    const busy = err.httpStatus === 0 || err.httpStatus === 429 || err.httpStatus >= 500 || AWS_BUSY.test(err.name);
+    // the item store (or bus) throttled or did not answer after the client's retries: the caller may retry
+    return busy ? new ServiceUnavailable('the item store is busy; retry later', { cause: err, headers: { 'retry-after': '1' } }) : undefined;
+  }
   if (!isVodError(err)) return undefined;
   const opts = { cause: err };
   if (err.httpStatus === 404 || err.code === 'ResourceNotFound') return new NotFound(err.message, opts);

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { AwsError } from '#lib/aws';
 import { BadRequest, eventHandler, httpHandler, signingHandler, toHttpError, Unauthorized } from '#lib/http';
 import { captureLogs } from './log-capture.ts';
 
@@ -101,6 +102,16 @@ describe('httpHandler', () => {
 
   it('leaves unknown errors unmapped', () => {
     assert.equal(toHttpError(new TypeError('x')), undefined);
+  });
+
+  it('answers 503 with Retry-After when DynamoDB throttles or does not answer, 500 for any other AWS error', () => {
+    const aws = (code: string, httpStatus: number) => new AwsError({ code, message: `dynamodb.GetItem: ${code}`, action: 'dynamodb.GetItem', httpStatus });
+    for (const busy of [aws('ProvisionedThroughputExceededException', 400), aws('ThrottlingException', 400), aws('InternalServerError', 500), aws('RequestTimeout', 0)]) {
+      const mapped = toHttpError(busy);
+      assert.deepEqual([mapped?.statusCode, mapped?.message, mapped?.headers], [503, 'the item store is busy; retry later', { 'retry-after': '1' }], busy.name);
+    }
+    assert.equal(toHttpError(aws('ValidationException', 400)), undefined);
+    assert.equal(toHttpError(aws('ConditionalCheckFailedException', 400)), undefined);
   });
 });
 
