@@ -94,7 +94,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       ...process.env,
       SLS_TELEMETRY_DISABLED: '1',
       AWS_EC2_METADATA_DISABLED: 'true',
-      // local AWS: every SDK client reads its endpoint from these; s3rver accepts only S3RVER/S3RVER
+      // local AWS: lib/aws (and the AWS SDK of the local tools) read the endpoints from these; s3rver accepts only S3RVER/S3RVER
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${ports.s3}`,
       AWS_ENDPOINT_URL_EVENTBRIDGE: `http://127.0.0.1:${ports.eventBridge}`,
