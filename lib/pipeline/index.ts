@@ -16,4 +16,5 @@ export { FORWARD_STATES, isForwardState, statesBefore, type ForwardState, type I
 export { itemFor, transcodeOnCommit, type TranscodeResult } from './transcode.ts';
 export { startUrlUploads, type UrlUploadItem, type UrlUploadVod } from './url-upload.ts';
 export { pipelineDeps } from './runtime.ts';
+export { pipelineVod } from './vod.ts';
 export { itemStore } from './item-store-runtime.ts';

@@ -3,7 +3,7 @@ import { VodError } from './errors.ts';
 import { posterUrlSource, type DomainWeights } from './poster.ts';
 import { apiContext, type ApiContext, type ApiOptions } from './request.ts';
 import { VodSigner, type VodSignerOptions } from './signer.ts';
-import { upload, type UploadOptions, type UploadResult } from './upload.ts';
+import { uploadTo, type UploadOptions, type UploadResult } from './upload.ts';
 import type * as T from './types.ts';
 
 export interface VodClientOptions extends VodSignerOptions, ApiOptions {
@@ -107,8 +107,7 @@ export class VodClient extends VodSigner {
 
   /** Stores a body on the upload host (direct or multipart, streaming); see {@link upload}. Returns the SessionKey. */
   upload(opts: UploadOptions): Promise<UploadResult> {
-    const store = { scheme: this.origin.startsWith('http:') ? 'http:' as const : 'https:' as const, fetch: this.#api.fetch, retry: this.#api.retry };
-    return upload({ applyUpload: (p) => this.applyUpload(p), store }, opts);
+    return uploadTo(this.#api)(opts);
   }
 
   /** upload + CommitUpload (the SDK's upload_video): returns CommitUpload's result (Results[0].Vid). */

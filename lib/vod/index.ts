@@ -21,7 +21,7 @@ export {
 } from './request.ts';
 export { type SignContext, playAuthToken, pythonJsonDumps, redirectPlayUrl, uploadAuthToken } from './tokens.ts';
 export {
-  DEFAULT_PART_SIZE, MAX_PARTS, MIN_PART_SIZE, type UploadCheckpoint, type UploadDeps, type UploadOptions, type UploadResult, upload,
+  DEFAULT_PART_SIZE, MAX_PARTS, MIN_PART_SIZE, type UploadCheckpoint, type UploadDeps, type UploadOptions, type UploadResult, upload, uploadTo,
 } from './upload.ts';
 export type {
   QueryValue, AmzExpires, GetPlayInfoParams, PlayInfo, GetPlayInfoResult, GetOriginVideoPlayInfoParams,

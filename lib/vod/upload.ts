@@ -3,6 +3,8 @@ import { crc32Hex, sameCrc32 } from './crc.ts';
 import { VodError } from './errors.ts';
 import { completeMultipart, initMultipart, listParts, putObject, uploadPart, type StoreContext, type StoredPart, type StoreTarget } from './multipart.ts';
 import { BufferPool, bytesParts, streamParts, type Part } from './parts.ts';
+import { applyUpload } from './actions.ts';
+import type { ApiContext } from './request.ts';
 import type { ApplyUploadParams, ApplyUploadResult, FileType } from './types.ts';
 
 const MiB = 1 << 20;
@@ -75,6 +77,16 @@ export interface UploadResult {
 export interface UploadDeps {
   applyUpload: (params: ApplyUploadParams) => Promise<ApplyUploadResult>;
   store: Omit<StoreContext, 'timeoutMs' | 'signal'>;
+}
+
+/**
+ * {@link upload} over an API context: ApplyUpload through it, the upload host on the API's scheme, its transport and
+ * retries. What VodClient.upload runs, and what a function that uploads without the whole client calls.
+ * @example const { sessionKey } = await uploadTo(api)({ spaceName: 'demo', fileType: 'video', body: stream, size });
+ */
+export function uploadTo(api: ApiContext): (opts: UploadOptions) => Promise<UploadResult> {
+  const store = { scheme: api.origin.startsWith('http:') ? 'http:' as const : 'https:' as const, fetch: api.fetch, retry: api.retry };
+  return (opts) => upload({ applyUpload: (p) => applyUpload(api, p), store }, opts);
 }
 
 /**
