@@ -5,8 +5,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import { startEmulator, type Emulator, type EmulatorOptions } from '#local/emulator';
@@ -61,7 +59,6 @@ export interface Harness {
   s3: S3Client;
   s3Url: string;
   store: ItemStore;
-  doc: DynamoDBDocumentClient;
   /** lib/aws DynamoDB on the local tables. */
   db: DynamoDb;
   close(): Promise<void>;
@@ -97,15 +94,13 @@ export async function startHarness(opts: { emulator?: EmulatorOptions; env?: Rec
   const { port: s3Port } = await s3rver.run();
   const s3Url = `http://127.0.0.1:${s3Port}`;
   Object.assign(process.env, functionEnv({ dynamodb: dynamo.endpoint, s3: s3Url, eventbridge: bus.url, vod: emulator.url }), opts.env);
-  const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1' }), { marshallOptions: { removeUndefinedValues: true } });
   const s3 = new S3Client({ endpoint: s3Url, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
   const db = new DynamoDb(localAws('dynamodb', dynamo.endpoint));
   return {
-    dynamo, emulator, bus, s3, s3Url, doc, db,
+    dynamo, emulator, bus, s3, s3Url, db,
     store: new ItemStore({ db, tableName: ITEMS_TABLE }),
     close: async () => {
       s3.destroy();
-      doc.destroy();
       await Promise.allSettled([emulator.close(), bus.close(), dynamo.close(), s3rver.close()]);
       await rm(s3Dir, { recursive: true, force: true });
     },
