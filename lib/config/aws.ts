@@ -3,34 +3,27 @@ import type { Credentials } from '#lib/signing';
 import { apiContext } from '#lib/vod';
 import { config } from './config.ts';
 import { ConfigError } from './errors.ts';
+import type { Config } from './load.ts';
 import type { Env } from './read.ts';
 
-/** The AWS services the pipeline calls: signing name -> the variable that overrides its endpoint, its host prefix. */
+/** The AWS services the pipeline calls: signing name -> the field of its endpoint variable, its host prefix. */
 const SERVICES = {
-  dynamodb: { variable: 'AWS_ENDPOINT_URL_DYNAMODB', host: 'dynamodb' },
-  events: { variable: 'AWS_ENDPOINT_URL_EVENTBRIDGE', host: 'events' },
-  s3: { variable: 'AWS_ENDPOINT_URL_S3', host: 's3' },
+  dynamodb: { key: 'dynamodbEndpoint', host: 'dynamodb' },
+  events: { key: 'eventBridgeEndpoint', host: 'events' },
+  s3: { key: 's3Endpoint', host: 's3' },
 } as const;
 
 export type AwsService = keyof typeof SERVICES;
 
 /**
- * The endpoint of `service`: AWS_ENDPOINT_URL_<SERVICE>, else AWS_ENDPOINT_URL, else the region's public one
- * (the variables the AWS SDKs read, so the local stack points every client the same way).
- * @throws ConfigError naming the variable when it is not an http(s) URL.
+ * The endpoint of `service` (scheme, host and port): AWS_ENDPOINT_URL_<SERVICE>, else AWS_ENDPOINT_URL, else the
+ * region's public one, as the AWS SDKs choose, so the local stack points every client the same way. The variables
+ * are settings of the configuration, validated with the rest of it at cold start.
  */
-export function awsEndpoint(service: AwsService, region: string, env: Env): string {
-  const { variable, host } = SERVICES[service];
-  const [name, value] = env[variable] ? [variable, env[variable]] : env.AWS_ENDPOINT_URL ? ['AWS_ENDPOINT_URL', env.AWS_ENDPOINT_URL] : [];
-  if (!name || !value) return `https://${host}.${region}.amazonaws.com`;
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw new ConfigError([{ variable: name, problem: `must be an http(s) URL (got "${value}")` }]);
-  return url.origin;
+export function awsEndpoint(service: AwsService, cfg: Pick<Config, 'awsRegion' | 'awsEndpointUrl' | (typeof SERVICES)[AwsService]['key']>): string {
+  const { key, host } = SERVICES[service];
+  const url = cfg[key] ?? cfg.awsEndpointUrl;
+  return url === undefined ? `https://${host}.${cfg.awsRegion}.amazonaws.com` : new URL(url).origin;
 }
 
 /**
@@ -51,16 +44,16 @@ export function awsCredentials(env: Env): Credentials {
 const contexts = new Map<AwsService, AwsContext>();
 
 /**
- * The context AWS calls of `service` are made with in this process (region AWS_REGION, endpoint and credentials
- * as above, the VOD client's timeout and retry defaults), built once. Credentials are read at the first call.
+ * The context AWS calls of `service` are made with in this process (region AWS_REGION, endpoint from `config()`
+ * and credentials as above, the VOD client's timeout and retry defaults), built once. Credentials are read at the first call.
  */
 export function awsContext(service: AwsService): AwsContext {
   let ctx = contexts.get(service);
   if (!ctx) {
-    const region = config().awsRegion;
+    const cfg = config();
     let credentials: Credentials | undefined;
     ctx = {
-      ...apiContext({ origin: awsEndpoint(service, region, process.env), region, credentials: () => (credentials ??= awsCredentials(process.env)), now: () => new Date() }),
+      ...apiContext({ origin: awsEndpoint(service, cfg), region: cfg.awsRegion, credentials: () => (credentials ??= awsCredentials(process.env)), now: () => new Date() }),
       service,
     };
     contexts.set(service, ctx);

@@ -1,7 +1,7 @@
 import { readConfig, type Env } from './read.ts';
 import type { RegionName } from './schema.ts';
 import {
-  API_KEYS, CALLBACK_SKEW_SECONDS, EVENT_BUS_NAME, IDEMPOTENCY_TABLE, INGEST_BUCKET, INGEST_PREFIX, INGEST_SUFFIXES, ITEMS_TABLE,
+  API_KEYS, AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_EVENTBRIDGE, AWS_ENDPOINT_URL_S3, CALLBACK_SKEW_SECONDS, EVENT_BUS_NAME, IDEMPOTENCY_TABLE, INGEST_BUCKET, INGEST_PREFIX, INGEST_SUFFIXES, ITEMS_TABLE,
   POSTER_FALLBACK_WEIGHTS, RECONCILE_STUCK_AFTER_SECONDS, S3_FORCE_PATH_STYLE, STS2_MAX_EXPIRES, TOKEN_DEFAULT_EXPIRES,
   TOKEN_MAX_EXPIRES, VOD_CALLBACK_KEY, VOD_CALLBACK_URL, VOD_COMMIT_FUNCTIONS, VOD_ENDPOINT, VOD_PUBLISH_POLICY, VOD_REGION,
   VOD_SPACE, VOD_TRANSCODE_TEMPLATE_ID,
@@ -53,14 +53,20 @@ export interface Config {
   readonly posterFallbackWeights: Readonly<Record<string, number>> | undefined;
   /** S3_FORCE_PATH_STYLE, default false ('true' locally). */
   readonly s3ForcePathStyle: boolean;
-  /** AWS_REGION (set by Lambda), else AWS_DEFAULT_REGION, else us-east-1: the region of the AWS SDK clients. */
+  /** AWS_ENDPOINT_URL: every AWS service's endpoint (locally); undefined = the region's. */
+  readonly awsEndpointUrl: string | undefined;
+  /** AWS_ENDPOINT_URL_DYNAMODB, _EVENTBRIDGE, _S3: one service's endpoint, over AWS_ENDPOINT_URL. */
+  readonly dynamodbEndpoint: string | undefined;
+  readonly eventBridgeEndpoint: string | undefined;
+  readonly s3Endpoint: string | undefined;
+  /** AWS_REGION (set by Lambda), else AWS_DEFAULT_REGION, else us-east-1: the region of the AWS calls (lib/aws). */
   readonly awsRegion: string;
 }
 
 const EVERY_SETTING = [
   TOKEN_MAX_EXPIRES, TOKEN_DEFAULT_EXPIRES, VOD_REGION, VOD_ENDPOINT, VOD_SPACE, VOD_TRANSCODE_TEMPLATE_ID, VOD_COMMIT_FUNCTIONS,
   VOD_PUBLISH_POLICY, VOD_CALLBACK_KEY, VOD_CALLBACK_URL, CALLBACK_SKEW_SECONDS, STS2_MAX_EXPIRES, API_KEYS, ITEMS_TABLE, IDEMPOTENCY_TABLE, EVENT_BUS_NAME, INGEST_BUCKET, INGEST_PREFIX, INGEST_SUFFIXES, RECONCILE_STUCK_AFTER_SECONDS,
-  POSTER_FALLBACK_WEIGHTS, S3_FORCE_PATH_STYLE,
+  POSTER_FALLBACK_WEIGHTS, S3_FORCE_PATH_STYLE, AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_EVENTBRIDGE, AWS_ENDPOINT_URL_S3,
 ] as const;
 
 /**

@@ -59,3 +59,8 @@ export const INGEST_SUFFIXES = setting('ingestSuffixes', 'INGEST_SUFFIXES', s.su
 export const RECONCILE_STUCK_AFTER_SECONDS = setting('reconcileStuckAfterSeconds', 'RECONCILE_STUCK_AFTER_SECONDS', s.stuckAfter, '900');
 export const POSTER_FALLBACK_WEIGHTS = setting('posterFallbackWeights', 'POSTER_FALLBACK_WEIGHTS', s.domainWeights);
 export const S3_FORCE_PATH_STYLE = setting('s3ForcePathStyle', 'S3_FORCE_PATH_STYLE', s.flag, 'false');
+// the endpoint variables the AWS SDKs read (lib/aws honours them the same way: a service's own, else the global one)
+export const AWS_ENDPOINT_URL = setting('awsEndpointUrl', 'AWS_ENDPOINT_URL', s.httpUrl);
+export const AWS_ENDPOINT_URL_DYNAMODB = setting('dynamodbEndpoint', 'AWS_ENDPOINT_URL_DYNAMODB', s.httpUrl);
+export const AWS_ENDPOINT_URL_EVENTBRIDGE = setting('eventBridgeEndpoint', 'AWS_ENDPOINT_URL_EVENTBRIDGE', s.httpUrl);
+export const AWS_ENDPOINT_URL_S3 = setting('s3Endpoint', 'AWS_ENDPOINT_URL_S3', s.httpUrl);

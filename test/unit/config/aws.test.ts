@@ -1,22 +1,26 @@
 // lib/config's AWS side: endpoints as the AWS SDKs read them, the function role's credentials, loud errors.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ConfigError, awsCredentials, awsEndpoint } from '#lib/config';
+import { ConfigError, awsCredentials, awsEndpoint, loadConfig, type AwsService } from '#lib/config';
+
+/** The endpoint a function gets: its whole configuration read from `env`, as `config()` reads it at cold start. */
+const endpoint = (service: AwsService, env: Record<string, string>) => awsEndpoint(service, loadConfig(env));
 
 test('an endpoint comes from AWS_ENDPOINT_URL_<SERVICE>, else AWS_ENDPOINT_URL, else the region', () => {
-  assert.equal(awsEndpoint('dynamodb', 'eu-west-1', {}), 'https://dynamodb.eu-west-1.amazonaws.com');
-  assert.equal(awsEndpoint('events', 'us-east-1', {}), 'https://events.us-east-1.amazonaws.com');
-  assert.equal(awsEndpoint('s3', 'ap-southeast-1', {}), 'https://s3.ap-southeast-1.amazonaws.com');
+  assert.equal(endpoint('dynamodb', { AWS_REGION: 'eu-west-1' }), 'https://dynamodb.eu-west-1.amazonaws.com');
+  assert.equal(endpoint('events', { AWS_REGION: 'us-east-1' }), 'https://events.us-east-1.amazonaws.com');
+  assert.equal(endpoint('s3', { AWS_REGION: 'ap-southeast-1' }), 'https://s3.ap-southeast-1.amazonaws.com');
   const env = { AWS_ENDPOINT_URL: 'http://127.0.0.1:4566/', AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:8000' };
-  assert.equal(awsEndpoint('dynamodb', 'us-east-1', env), 'http://127.0.0.1:8000');
-  assert.equal(awsEndpoint('events', 'us-east-1', env), 'http://127.0.0.1:4566');
-  assert.equal(awsEndpoint('s3', 'us-east-1', { AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:4569' }), 'http://127.0.0.1:4569');
+  assert.equal(endpoint('dynamodb', env), 'http://127.0.0.1:8000');
+  assert.equal(endpoint('events', env), 'http://127.0.0.1:4566');
+  assert.equal(endpoint('s3', { AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:4569' }), 'http://127.0.0.1:4569');
 });
 
-test('a bad endpoint is a ConfigError naming the variable', () => {
-  assert.throws(() => awsEndpoint('events', 'us-east-1', { AWS_ENDPOINT_URL_EVENTBRIDGE: '127.0.0.1:4010' }), (err: unknown) =>
-    err instanceof ConfigError && err.message === 'invalid configuration: AWS_ENDPOINT_URL_EVENTBRIDGE must be an http(s) URL (got "127.0.0.1:4010")');
-  assert.throws(() => awsEndpoint('s3', 'us-east-1', { AWS_ENDPOINT_URL: 'ftp://files' }), /AWS_ENDPOINT_URL must be an http\(s\) URL/);
+test('a bad endpoint fails the cold start with a ConfigError naming the variable', () => {
+  assert.throws(() => endpoint('events', { AWS_ENDPOINT_URL_EVENTBRIDGE: '127.0.0.1:4010' }), (err: unknown) =>
+    err instanceof ConfigError && err.message === 'invalid configuration: AWS_ENDPOINT_URL_EVENTBRIDGE must be an absolute URL such as http://127.0.0.1:4100 (got "127.0.0.1:4010")');
+  assert.throws(() => endpoint('s3', { AWS_ENDPOINT_URL: 'ftp://files' }), (err: unknown) =>
+    err instanceof ConfigError && err.message === 'invalid configuration: AWS_ENDPOINT_URL must use http or https (got "ftp://files")');
 });
 
 test("credentials are the function role's (with its session token); a missing key names the variable, never a value", () => {

@@ -41,6 +41,10 @@ describe('loadConfig', () => {
       reconcileStuckAfterSeconds: 900,
       posterFallbackWeights: undefined,
       s3ForcePathStyle: false,
+      awsEndpointUrl: undefined,
+      dynamodbEndpoint: undefined,
+      eventBridgeEndpoint: undefined,
+      s3Endpoint: undefined,
       awsRegion: 'us-east-1',
     });
   });
