@@ -1,3 +1,4 @@
+import { AwsError, isRetryableAws } from '#lib/aws';
 import { BadGateway, BadRequest, GatewayTimeout, HttpError, NotFound, ServiceUnavailable } from './errors.ts';
 
 /** The fields of lib/vod's VodError this module relies on (duck-typed: lib/http does not depend on lib/vod). */
@@ -17,17 +18,6 @@ export function isVodError(err: unknown): err is VodErrorLike {
 
 const BAD_INPUT_CODES = new Set(['InvalidParameter', 'MissingParameter']);
 
-/** The fields of lib/aws's AwsError this module relies on (duck-typed as well: its `name` is the service's code). */
-interface AwsErrorLike { name: string; httpStatus: number; action: string }
-
-/** True for a lib/aws AwsError: an `action` such as `dynamodb.GetItem` and an `httpStatus`. */
-function isAwsError(err: unknown): err is AwsErrorLike {
-  const e = err as Partial<AwsErrorLike> | null;
-  return err instanceof Error && typeof e?.httpStatus === 'number' && typeof e.action === 'string' && /^(dynamodb|events|s3)\./.test(e.action);
-}
-
-/** AWS answers that mean "busy or briefly unavailable, retry": throttling, 5xx, no answer. */
-const AWS_BUSY = /Throttl|ProvisionedThroughputExceeded|RequestLimitExceeded|SlowDown|TooManyRequests/;
 
 /**
  * Maps an error to the HttpError the caller sees, or undefined for an unexpected error (then 500).
@@ -39,10 +29,9 @@ const AWS_BUSY = /Throttl|ProvisionedThroughputExceeded|RequestLimitExceeded|Slo
  */
 export function toHttpError(err: unknown): HttpError | undefined {
   if (err instanceof HttpError) return err;
-  if (isAwsError(err)) {
-    const busy = err.httpStatus === 0 || err.httpStatus === 429 || err.httpStatus >= 500 || AWS_BUSY.test(err.name);
-    // the item store (or bus) throttled or did not answer after the client's retries: the caller may retry
-    return busy ? new ServiceUnavailable('the item store is busy; retry later', { cause: err, headers: { 'retry-after': '1' } }) : undefined;
+  if (err instanceof AwsError) {
+    // what lib/aws retries (throttling, 5xx, no answer) and still failed after its retries: the caller may retry
+    return isRetryableAws(err) ? new ServiceUnavailable('the item store is busy; retry later', { cause: err, headers: { 'retry-after': '1' } }) : undefined;
   }
   if (!isVodError(err)) return undefined;
   const opts = { cause: err };
