@@ -1,3 +1,5 @@
+import { networkErrorCode } from '#lib/vod';
+
 /** What an {@link AwsError} is built from. */
 export interface AwsErrorInit {
   /** The service's error code (`ConditionalCheckFailedException`, `NoSuchKey`, ...), or the client's own. */
@@ -77,7 +79,6 @@ export function errorFromException(action: string, err: unknown, timeoutMs: numb
   if ((err as { name?: unknown } | null)?.name === 'TimeoutError') {
     return new AwsError({ code: 'RequestTimeout', message: `${action}: no answer within ${timeoutMs} ms`, action, httpStatus: 0, cause: err });
   }
-  const code = (err as { code?: unknown } | null)?.code;
-  const detail = typeof code === 'string' ? code : err instanceof Error ? err.message : String(err);
+  const detail = networkErrorCode(err) ?? (err instanceof Error ? err.message : String(err));
   return new AwsError({ code: 'NetworkError', message: `${action}: network error (${detail})`, action, httpStatus: 0, cause: err });
 }
