@@ -24,7 +24,8 @@ export async function bundle(entry: string, outfile: string, opts: { runtimeSdk?
     format: 'cjs',
     mainFields: ['module', 'main'],
     supported: { 'regexp-unicode-property-escapes': true },
-    external: runtimeSdk ? ['@aws-sdk/*'] : [],
+    // serverless.yml's `exclude`: the module only @smithy/core's unused HttpProtocol imports dynamically
+    external: ['@smithy/core/event-streams', ...(runtimeSdk ? ['@aws-sdk/*'] : [])],
     metafile: true,
     logLevel: 'silent',
   });
