@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { addSecrets, logger, redactingReplacer, scrubText } from '#lib/http';
+import { addSecrets, isSecretKey, logger, redactingReplacer, scrubText } from '#lib/http';
 import { captureLogs } from './log-capture.ts';
 
 describe('redaction', () => {
@@ -22,6 +22,24 @@ describe('redaction', () => {
     assert.equal(scrubText('{"SecretAccessKey":"abc","sessionToken": "t1", "x-api-key=k1; vid=v0'), '{"SecretAccessKey":"[REDACTED]","sessionToken": "[REDACTED]", "x-api-key=[REDACTED]; vid=v0');
     assert.equal(scrubText('AWS4-HMAC-SHA256 Credential=AK/x, SignedHeaders=host, Signature=0123456789abcdef0123'), 'AWS4-HMAC-SHA256 Credential=AK/x, SignedHeaders=host, Signature=[REDACTED]');
     assert.equal(scrubText(`token ${Buffer.from('{"Version":"v1","GetPlayInfoToken":"x"}').toString('base64')}`), 'token [REDACTED]');
+  });
+
+  it('names a secret field whatever its case and separators, and no other', () => {
+    const secret = ['SecretAccessKey', 'secret_access_key', 'SessionToken', 'X-Amz-Security-Token', 'password', 'PASSWD', 'Authorization',
+      'x-api-key', 'X-Api-Key', 'apiKey', 'API_KEYS', 'api-keys', 'callbackKey', 'CALLBACK_KEY', 'private-key', 'PrivateKeyPem', 'Signature',
+      'set-cookie', 'Cookie', 'cookieJar', 'sk', 'SK', 'credentials', 'AwsCredential'];
+    const plain = ['AccessKeyId', 'accessKeyId', 'apiKeyId', 'keyId', 'ak', 'task', 'skip', 'credentialScope', 'vid', 'SpaceName', 'key',
+      'Key', 'route', 'method', 'requestId', 'function_request_id'];
+    assert.deepEqual(secret.filter((k) => !isSecretKey(k)), []);
+    assert.deepEqual(plain.filter((k) => isSecretKey(k)), []);
+  });
+
+  it('runs the text patterns whatever the case of what they look for', () => {
+    assert.equal(scrubText('x-amz-signature=abc123&x-amz-credential=AK%2F1'), 'x-amz-signature=[REDACTED]&x-amz-credential=[REDACTED]');
+    assert.equal(scrubText('BEARER my-key-123'), 'BEARER [REDACTED]');
+    assert.equal(scrubText('SECRET_ACCESS_KEY=abc'), 'SECRET_ACCESS_KEY=[REDACTED]');
+    const plain = 'GET /videos/v0a/play-info 200 in 12 ms from 127.0.0.1';
+    assert.equal(scrubText(plain), plain);
   });
 
   it('masks registered secrets wherever they appear', async () => {
