@@ -1,8 +1,12 @@
 /** Bundles one handler with the esbuild options of serverless.yml (custom.esbuild). */
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
+
+/** serverless.yml's esbuild plugins (custom.esbuild.plugins). */
+const plugins = createRequire(import.meta.url)('../../esbuild-plugins.cjs') as Plugin[];
 
 export interface Bundle { file: string; bytes: number; gzipBytes: number; inputs: Array<{ path: string; bytes: number }> }
 
@@ -26,6 +30,7 @@ export async function bundle(entry: string, outfile: string, opts: { runtimeSdk?
     supported: { 'regexp-unicode-property-escapes': true },
     // serverless.yml's `exclude`: the module only @smithy/core's unused HttpProtocol imports dynamically
     external: ['@smithy/core/event-streams', ...(runtimeSdk ? ['@aws-sdk/*'] : [])],
+    plugins,
     metafile: true,
     logLevel: 'silent',
   });
