@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { isUtf8 } from 'node:buffer';
 import * as v from 'valibot';
 import { BadRequest, PayloadTooLarge, UnsupportedMediaType } from './errors.ts';
 import { headerValue } from './header.ts';
@@ -8,8 +9,6 @@ import { formatIssues, kindOf, PARSE_CONFIG, type Source } from './issues.ts';
 export const MAX_BODY_BYTES = 64 * 1024;
 
 type Event = Partial<Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded' | 'headers' | 'rawQueryString' | 'queryStringParameters' | 'pathParameters'>>;
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 function validate<S extends v.GenericSchema>(source: Source, schema: S, input: unknown): v.InferOutput<S> {
   const result = v.safeParse(schema, input, PARSE_CONFIG);
@@ -37,12 +36,9 @@ export function parseJsonBody<S extends v.GenericSchema>(event: Event, schema: S
     ? undefined
     : Buffer.from(raw, event.isBase64Encoded ? 'base64' : 'utf8');
   if (!bytes || bytes.byteLength > maxBytes) throw new PayloadTooLarge(`body must be at most ${maxBytes} bytes`);
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    throw new BadRequest('body: is not valid UTF-8');
-  }
+  // isUtf8 and toString, not a fatal TextDecoder: creating one costs every cold start ~0.2 ms, body or not
+  if (!isUtf8(bytes)) throw new BadRequest('body: is not valid UTF-8');
+  const text = bytes.toString('utf8').replace(/^\uFEFF/, ''); // a byte order mark, as TextDecoder drops it
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -64,9 +64,16 @@ describe('parseJsonBody', () => {
     it(`refuses ${what}`, () => assert.deepEqual(refusal(() => parseJsonBody(event(body, headers), Body)), expected));
   }
 
-  it('refuses invalid UTF-8', () => {
-    const b64 = Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x7d]).toString('base64');
-    assert.deepEqual(refusal(() => parseJsonBody(event(b64, undefined, true), Body)), { status: 400, name: 'BadRequest', message: 'body: is not valid UTF-8' });
+  it('refuses invalid UTF-8: a stray byte, an encoded surrogate, an overlong form', () => {
+    for (const bad of [[0xff], [0xed, 0xa0, 0x80], [0xc0, 0xaf]]) {
+      const b64 = Buffer.from([0x7b, 0x22, ...bad, 0x22, 0x7d]).toString('base64');
+      assert.deepEqual(refusal(() => parseJsonBody(event(b64, undefined, true), Body)), { status: 400, name: 'BadRequest', message: 'body: is not valid UTF-8' });
+    }
+  });
+
+  it('reads a body that starts with a byte order mark', () => {
+    const b64 = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"vid":"v0"}')]).toString('base64');
+    assert.deepEqual(parseJsonBody(event(b64, undefined, true), Body), { vid: 'v0' });
   });
 
   it('refuses bodies over the limit, 413', () => {
