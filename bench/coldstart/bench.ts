@@ -87,7 +87,9 @@ export async function runColdstart(opts: { outDir: string; quick?: boolean }): P
       return dst;
     };
 
-    const env: NodeJS.ProcessEnv = { ...process.env, NODE_PATH: join(ROOT, 'node_modules'), NODE_OPTIONS: '' };
+    // LOG_LEVEL at the deployed default (the harness's environment silences the tests' logs): a function's cold
+    // start includes the log line it writes for its request
+    const env: NodeJS.ProcessEnv = { ...process.env, NODE_PATH: join(ROOT, 'node_modules'), NODE_OPTIONS: '', LOG_LEVEL: 'INFO' };
     const ours: Record<string, Cold> = {};
     const base: Record<string, Cold> = {};
     const baseBundles = new Map<string, Bundle>();
