@@ -4,10 +4,12 @@ import { getObject } from '#lib/aws';
 import { config, s3Context } from '#lib/config';
 import { eventHandler, logger } from '#lib/http';
 import { ingestObject, pipelineDeps, type IngestResult } from '#lib/pipeline';
+import { gcTuner } from './gc.ts';
 
 const cfg = config();
 const deps = pipelineDeps();
 const s3 = s3Context();
+const tuneGc = gcTuner();
 
 export const handler = eventHandler(async (event: S3Event, context): Promise<IngestResult[]> => {
   const results: IngestResult[] = [];
@@ -20,6 +22,7 @@ export const handler = eventHandler(async (event: S3Event, context): Promise<Ing
       continue;
     }
     const { versionId, eTag, size } = record.s3.object;
+    tuneGc(size);
     results.push(await ingestObject(deps, {
       bucket, key, version: versionId ?? eTag, size, spaceName: cfg.space, functions: cfg.commitFunctions,
       open: () => getObject(s3, { bucket, key, versionId }),
