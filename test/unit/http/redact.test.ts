@@ -49,6 +49,8 @@ describe('redaction', () => {
       '0123456789abcdef0123', 'secret', 'Token', 'PASSWORD', 'passwd', 'api_key', 'Api-Key', 'callback-key', ':', '=', ' ', '"', "'", 'Bearer ',
       'bearer\t', 'eyJ', 'eyJhbGciOiJIUzI1NiJ9', '.', '&', ';', ',', 'x', '/tokens/upload', 'POST /sts2', '\u212a', '\u017f', 'é'];
     const everyPattern = (text: string) => SECRET_TEXT.reduce((out, [pattern, replacement]) => out.replace(pattern, replacement), text);
+    // a case-insensitive pattern's cues are looked for in lower-cased text: an upper-case cue would never be found
+    assert.deepEqual(SECRET_TEXT.filter(([pattern, , cues]) => pattern.ignoreCase && cues.some((cue) => cue !== cue.toLowerCase())), []);
     fc.assert(fc.property(fc.array(fc.constantFrom(...fragments), { maxLength: 12 }), (parts) => {
       const text = parts.join('');
       assert.equal(scrubText(text), everyPattern(text));
