@@ -3,11 +3,11 @@ import type { S3Event } from 'aws-lambda';
 import { getObject } from '#lib/aws';
 import { config, s3Context } from '#lib/config';
 import { eventHandler, logger } from '#lib/http';
-import { ingestObject, pipelineDeps, type IngestResult } from '#lib/pipeline';
+import { ingestDeps, ingestObject, type IngestResult } from '#lib/pipeline';
 import { gcTuner } from './gc.ts';
 
 const cfg = config();
-const deps = pipelineDeps();
+const deps = ingestDeps();
 const s3 = s3Context();
 const tuneGc = gcTuner();
 

@@ -2,10 +2,10 @@
 import type { EventBridgeEvent } from 'aws-lambda';
 import { config } from '#lib/config';
 import { eventHandler } from '#lib/http';
-import { pipelineDeps, publishOnTranscoded, type PublishResult, type TranscodeCompletedDetail } from '#lib/pipeline';
+import { publishDeps, publishOnTranscoded, type PublishResult, type TranscodeCompletedDetail } from '#lib/pipeline';
 
 const cfg = config();
-const deps = pipelineDeps();
+const deps = publishDeps();
 
 export const handler = eventHandler(async (event: EventBridgeEvent<'TranscodeCompleted', TranscodeCompletedDetail>, context): Promise<PublishResult> =>
   publishOnTranscoded(deps, event.detail, { policy: cfg.publishPolicy }, context));

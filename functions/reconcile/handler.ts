@@ -2,10 +2,10 @@
 import type { ScheduledEvent } from 'aws-lambda';
 import { config } from '#lib/config';
 import { eventHandler, logger } from '#lib/http';
-import { pipelineDeps, reconcile, type ReconcileReport } from '#lib/pipeline';
+import { reconcile, reconcileDeps, type ReconcileReport } from '#lib/pipeline';
 
 const cfg = config();
-const deps = pipelineDeps();
+const deps = reconcileDeps();
 
 export const handler = eventHandler(async (event: ScheduledEvent): Promise<ReconcileReport> => {
   // the scheduled time, not the wall clock, so a delayed or retried run judges the same items

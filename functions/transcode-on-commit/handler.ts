@@ -2,10 +2,10 @@
 import type { EventBridgeEvent } from 'aws-lambda';
 import { config } from '#lib/config';
 import { eventHandler } from '#lib/http';
-import { pipelineDeps, transcodeOnCommit, type TranscodeResult, type UploadCommittedDetail } from '#lib/pipeline';
+import { transcodeDeps, transcodeOnCommit, type TranscodeResult, type UploadCommittedDetail } from '#lib/pipeline';
 
 const cfg = config();
-const deps = pipelineDeps();
+const deps = transcodeDeps();
 
 export const handler = eventHandler(async (event: EventBridgeEvent<'UploadCommitted', UploadCommittedDetail>, context): Promise<TranscodeResult> =>
   transcodeOnCommit(deps, event.detail, { templateId: cfg.transcodeTemplateId }, context));

@@ -1,12 +1,12 @@
 // POST /uploads/by-url (protected) -> UploadMediaByUrl 2020-08-01; one pipeline item `url:{jobId}` per URL.
 import * as v from 'valibot';
-import { config, configOf, PROTECTED_API_KEYS, vodApi } from '#lib/config';
+import { config, configOf, PROTECTED_API_KEYS } from '#lib/config';
 import { authorizeRequest, httpHandler, list, parseJsonBody, SpaceName, word } from '#lib/http';
-import { itemStore, pipelineVod, startUrlUploads } from '#lib/pipeline';
+import { startUrlUploads, urlUploadDeps } from '#lib/pipeline';
 
 const cfg = config();
 const { apiKeys } = configOf([PROTECTED_API_KEYS]);
-const deps = { store: itemStore(), vod: pipelineVod(vodApi(cfg)) };
+const deps = urlUploadDeps();
 
 const SourceUrl = v.pipe(
   v.string('must be a string'),

@@ -1,11 +1,11 @@
 // POST /vod/callback (the VOD service) -> verify X-VOD-SIGNATURE and timestamp skew, emit the pipeline event, 200.
 import { config, requireConfig } from '#lib/config';
 import { httpHandler, logger, parseJsonBody, Unauthorized } from '#lib/http';
-import { CallbackBody, interpretCallback, pipelineDeps, verifyCallbackSignature } from '#lib/pipeline';
+import { CallbackBody, callbackDeps, interpretCallback, verifyCallbackSignature } from '#lib/pipeline';
 
 const cfg = config();
 const key = requireConfig('callbackKey');
-const deps = pipelineDeps();
+const deps = callbackDeps();
 
 export const handler = httpHandler(async (event, context) => {
   const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));

@@ -3,7 +3,7 @@ import type { Idempotency } from './idempotency.ts';
 import type { ItemStore } from './item-store.ts';
 import type { PipelineVod, StepLog } from './ports.ts';
 
-/** What every pipeline step works with; built once per cold start by the handler, injected in tests. */
+/** What the pipeline steps work with; built once per cold start by the handler, injected in tests. */
 export interface PipelineDeps {
   store: ItemStore;
   bus: PipelineBus;
@@ -11,6 +11,13 @@ export interface PipelineDeps {
   vod: PipelineVod;
   log: StepLog;
 }
+
+/**
+ * The part of {@link PipelineDeps} a step uses: the members `K` and the VOD calls `V`. Each step asks for its own,
+ * so that each function builds (and bundles) only those (lib/pipeline/runtime.ts).
+ */
+export type StepDeps<K extends Exclude<keyof PipelineDeps, 'vod'>, V extends keyof PipelineVod = never> =
+  Pick<PipelineDeps, K> & { vod: Pick<PipelineVod, V> };
 
 /** The Lambda context the idempotency lease is measured with (optional outside Lambda). */
 export interface LeaseContext { getRemainingTimeInMillis(): number }

@@ -2,7 +2,7 @@ export { PipelineBus, BusError } from './bus.ts';
 export { encodeCallbackArgs, itemIdFromCallbackArgs, type PipelineCallbackArgs } from './callback-args.ts';
 export { CallbackBody, interpretCallback, type CallbackAction } from './callback-body.ts';
 export { callbackSignature, verifyCallbackSignature, type CallbackVerdict } from './callback-signature.ts';
-export type { LeaseContext, PipelineDeps } from './deps.ts';
+export type { LeaseContext, PipelineDeps, StepDeps } from './deps.ts';
 export { EVENT_SOURCE, type PipelineEvents, type TranscodeCompletedDetail, type UploadCommittedDetail } from './events.ts';
 export { Idempotency } from './idempotency.ts';
 export { IdempotencyStore } from './idempotency-store.ts';
@@ -15,6 +15,5 @@ export { reconcile, type ReconcileOptions, type ReconcileReport } from './reconc
 export { FORWARD_STATES, isForwardState, statesBefore, type ForwardState, type ItemState } from './states.ts';
 export { itemFor, transcodeOnCommit, type TranscodeResult } from './transcode.ts';
 export { startUrlUploads, type UrlUploadItem, type UrlUploadVod } from './url-upload.ts';
-export { pipelineDeps } from './runtime.ts';
-export { pipelineVod } from './vod.ts';
+export { callbackDeps, ingestDeps, publishDeps, reconcileDeps, transcodeDeps, urlUploadDeps } from './runtime.ts';
 export { itemStore } from './item-store-runtime.ts';

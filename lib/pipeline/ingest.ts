@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { encodeCallbackArgs } from './callback-args.ts';
-import type { LeaseContext, PipelineDeps } from './deps.ts';
+import type { LeaseContext, StepDeps } from './deps.ts';
 import { s3ItemId, stageOf, type IngestCheckpoint, type Item } from './item.ts';
 import { reasonOf } from './ports.ts';
 import { FORWARD_STATES } from './states.ts';
@@ -20,6 +20,9 @@ export interface IngestRequest {
 
 export interface IngestResult { itemId: string; vid: string }
 
+/** What {@link ingestObject} uses. */
+export type IngestDeps = StepDeps<'store' | 'bus' | 'once' | 'log', 'upload' | 'commitUpload'>;
+
 /**
  * Ingests one object version: item 'received' -> 'uploading' -> (stream into VOD, CommitUpload with the S3 key in
  * CallbackArgs) -> 'committed' with its Vid -> 'UploadCommitted' on the bus. Once per bucket+key+version: a
@@ -33,7 +36,7 @@ export interface IngestResult { itemId: string; vid: string }
  * already complete are committed without being sent again. A checkpoint the upload host no longer knows (expired
  * or unknown upload) is dropped and the upload starts over.
  */
-export async function ingestObject(deps: PipelineDeps, req: IngestRequest, context?: LeaseContext): Promise<IngestResult> {
+export async function ingestObject(deps: IngestDeps, req: IngestRequest, context?: LeaseContext): Promise<IngestResult> {
   const id = s3ItemId(req.bucket, req.key, req.version);
   return deps.once.run('ingest', id, async () => {
     const { item } = await deps.store.create({ id, source: 's3', spaceName: req.spaceName, bucket: req.bucket, key: req.key, size: req.size });
@@ -62,7 +65,7 @@ export async function ingestObject(deps: PipelineDeps, req: IngestRequest, conte
 }
 
 /** Stores the object's bytes on the upload host, resuming `checkpoint` when there is one; returns the SessionKey. */
-async function store(deps: PipelineDeps, id: string, req: IngestRequest, checkpoint: IngestCheckpoint | undefined): Promise<string> {
+async function store(deps: IngestDeps, id: string, req: IngestRequest, checkpoint: IngestCheckpoint | undefined): Promise<string> {
   if (checkpoint?.stored) return checkpoint.sessionKey;
   let last: IngestCheckpoint | undefined = checkpoint;
   const save = async (cp: { host: string; storeUri: string; auth: string; headers?: Record<string, string>; sessionKey: string; uploadId: string; partSize: number; parts: unknown[] }): Promise<void> => {

@@ -4,8 +4,8 @@ import { ItemStore } from './item-store.ts';
 let store: ItemStore | undefined;
 
 /**
- * The item store of this process on ITEMS_TABLE, memoised. Kept apart from {@link pipelineDeps} so the functions
- * that only read or create items (item-status, upload-by-url) do not bundle the bus and the idempotency layer.
+ * The item store of this process on ITEMS_TABLE, memoised; every function's dependencies (runtime.ts) hold it, and
+ * item-status, which only reads items, takes it alone.
  */
 export function itemStore(): ItemStore {
   store ??= new ItemStore({ db: dynamoDb(), tableName: config().itemsTable });

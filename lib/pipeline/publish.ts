@@ -1,4 +1,4 @@
-import type { LeaseContext, PipelineDeps } from './deps.ts';
+import type { LeaseContext, StepDeps } from './deps.ts';
 import type { TranscodeCompletedDetail } from './events.ts';
 import { stageOf } from './item.ts';
 import { reasonOf } from './ports.ts';
@@ -9,6 +9,9 @@ export type PublishPolicy = 'always' | 'never';
 const PUBLISHED = 10;
 export interface PublishResult { itemId: string; outcome: 'published' | 'transcoded' | 'failed' }
 
+/** What {@link publishOnTranscoded} uses. */
+export type PublishDeps = StepDeps<'store' | 'once' | 'log', 'getPlayInfo' | 'setVideoPublishStatus'>;
+
 /**
  * On 'TranscodeCompleted': a failed run fails the item with the service's code (once per Vid + RunId); a
  * successful one records 'transcoded' and, when `policy` is 'always', SetVideoPublishStatus Published ->
@@ -17,7 +20,7 @@ export interface PublishResult { itemId: string; outcome: 'published' | 'transco
  * Status 10 = published): the earlier call may have gone through, and the video is then not published twice.
  */
 export async function publishOnTranscoded(
-  deps: PipelineDeps, detail: TranscodeCompletedDetail, opts: { policy: PublishPolicy }, context?: LeaseContext,
+  deps: PublishDeps, detail: TranscodeCompletedDetail, opts: { policy: PublishPolicy }, context?: LeaseContext,
 ): Promise<PublishResult> {
   const ok = detail.code === 'Success';
   return deps.once.run('publish', ok ? detail.vid : `${detail.vid}/${detail.runId}/${detail.code}`, async () => {

@@ -1,4 +1,4 @@
-import type { PipelineDeps } from './deps.ts';
+import type { StepDeps } from './deps.ts';
 import { stageOf, type Item } from './item.ts';
 import type { PublishPolicy } from './publish.ts';
 import { reasonOf } from './ports.ts';
@@ -28,6 +28,9 @@ export interface ReconcileReport {
 
 const SCANNED: ItemState[] = ['received', 'uploading', 'committed', 'transcoding', 'transcoded', 'failed'];
 
+/** What {@link reconcile} uses. */
+export type ReconcileDeps = StepDeps<'store' | 'bus' | 'log', 'getPlayInfo' | 'queryUploadTaskInfo'>;
+
 /**
  * Finds items not updated for `stuckAfterSeconds` and drives them on without calling another function: a URL
  * job is re-queried (QueryUploadTaskInfo) and, once it has a Vid, announced; 'committed' re-emits
@@ -39,7 +42,7 @@ const SCANNED: ItemState[] = ['received', 'uploading', 'committed', 'transcoding
  * waits another period. The consumers are idempotent, so a re-emitted event never has a second effect.
  * Errors are collected per item (one bad item does not block the others).
  */
-export async function reconcile(deps: PipelineDeps, opts: ReconcileOptions): Promise<ReconcileReport> {
+export async function reconcile(deps: ReconcileDeps, opts: ReconcileOptions): Promise<ReconcileReport> {
   const cutoff = new Date(opts.now.getTime() - opts.stuckAfterSeconds * 1000);
   const report: ReconcileReport = { examined: 0, actions: { reemitted: 0, restarted: 0, committed: 0, failed: 0, waiting: 0, skipped: 0 }, errors: [] };
   // the states' queries at once (one round trip of wall time, not six), their items then driven on one by one
@@ -60,7 +63,7 @@ export async function reconcile(deps: PipelineDeps, opts: ReconcileOptions): Pro
   return report;
 }
 
-async function driveOn(deps: PipelineDeps, item: Item, opts: ReconcileOptions): Promise<ReconcileAction> {
+async function driveOn(deps: ReconcileDeps, item: Item, opts: ReconcileOptions): Promise<ReconcileAction> {
   const at = stageOf(item);
   if (at === undefined || (item.state === 'failed' && item.attempts >= (opts.maxAttempts ?? 5))) return 'skipped';
   switch (at) {
@@ -107,7 +110,7 @@ async function driveOn(deps: PipelineDeps, item: Item, opts: ReconcileOptions): 
   }
 }
 
-async function requeryUrlJob(deps: PipelineDeps, item: Item & { jobId: string }, at: ForwardState): Promise<ReconcileAction> {
+async function requeryUrlJob(deps: ReconcileDeps, item: Item & { jobId: string }, at: ForwardState): Promise<ReconcileAction> {
   const out = await deps.vod.queryUploadTaskInfo({ JobIds: [item.jobId] });
   const info = out.Data.MediaInfoList.find((m) => m.JobId === item.jobId);
   if (!info) {

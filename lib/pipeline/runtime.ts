@@ -1,26 +1,73 @@
 import { awsContext, config, dynamoDb, vodApi } from '#lib/config';
 import { logger } from '#lib/http';
+import {
+  commitUpload, getPlayInfo, queryUploadTaskInfo, setVideoPublishStatus, startTranscode, uploadMediaByUrl, uploadTo,
+  type ApiContext, type CommitUploadParams,
+} from '#lib/vod';
 import { PipelineBus } from './bus.ts';
 import type { PipelineDeps } from './deps.ts';
 import { Idempotency } from './idempotency.ts';
+import type { IngestDeps } from './ingest.ts';
 import { itemStore } from './item-store-runtime.ts';
-import { pipelineVod } from './vod.ts';
+import type { StepLog } from './ports.ts';
+import type { PublishDeps } from './publish.ts';
+import type { ReconcileDeps } from './reconcile.ts';
+import type { TranscodeDeps } from './transcode.ts';
+import type { UrlUploadVod } from './url-upload.ts';
 
-let memo: PipelineDeps | undefined;
+// Each function's pipeline dependencies in a Lambda, from `config()`: the item store on ITEMS_TABLE (item-store-
+// runtime.ts), the bus EVENT_BUS_NAME, idempotency records on IDEMPOTENCY_TABLE, lib/vod's action functions over one
+// API context (not the VodClient class, which is bundled whole), the logger; each built once per container. One
+// builder per function, each its own export: a bundle holds what its function's builder uses and nothing else
+// (esbuild cannot drop an unused member of an object it builds, and one builder of everything put the idempotency
+// layer, jmespath and the upload code in every pipeline bundle: reconcile was 105 KB, 53 without them).
 
-/**
- * The pipeline's dependencies in a Lambda: the item store on ITEMS_TABLE, the bus EVENT_BUS_NAME, idempotency
- * on IDEMPOTENCY_TABLE, the VOD calls and the logger; built once per container from `config()`.
- */
-export function pipelineDeps(): PipelineDeps {
-  if (memo) return memo;
-  const cfg = config();
-  memo = {
-    store: itemStore(),
-    bus: new PipelineBus({ events: awsContext('events'), busName: cfg.eventBusName }),
-    once: new Idempotency({ db: dynamoDb(), tableName: cfg.idempotencyTable }),
-    vod: pipelineVod(vodApi(cfg)),
-    log: { info: (m, x) => logger.info(m, x ?? {}), warn: (m, x) => logger.warn(m, x ?? {}) },
-  };
-  return memo;
+let bus: PipelineBus | undefined;
+const pipelineBus = (): PipelineBus => (bus ??= new PipelineBus({ events: awsContext('events'), busName: config().eventBusName }));
+
+let once: Idempotency | undefined;
+const pipelineOnce = (): Idempotency => (once ??= new Idempotency({ db: dynamoDb(), tableName: config().idempotencyTable }));
+
+let api: ApiContext | undefined;
+const vodCalls = (): ApiContext => (api ??= vodApi(config()));
+
+const log: StepLog = { info: (m, x) => logger.info(m, x ?? {}), warn: (m, x) => logger.warn(m, x ?? {}) };
+
+/** ingest-object's: the item, the bus, idempotency, the streamed upload and its commit. */
+export function ingestDeps(): IngestDeps {
+  const a = vodCalls();
+  // the service's Functions, which the port types loosely (the pipeline passes VOD_COMMIT_FUNCTIONS through)
+  const vod = { upload: uploadTo(a), commitUpload: (p: CommitUploadParams) => commitUpload(a, p) };
+  return { store: itemStore(), bus: pipelineBus(), once: pipelineOnce(), log, vod };
+}
+
+/** transcode-on-commit's: the item, idempotency, StartTranscode. */
+export function transcodeDeps(): TranscodeDeps {
+  const a = vodCalls();
+  return { store: itemStore(), once: pipelineOnce(), log, vod: { startTranscode: (p) => startTranscode(a, p) } };
+}
+
+/** publish's: the item, idempotency, GetPlayInfo (has a retry published already?) and SetVideoPublishStatus. */
+export function publishDeps(): PublishDeps {
+  const a = vodCalls();
+  const vod = { getPlayInfo: (p: { video_id: string }) => getPlayInfo(a, p), setVideoPublishStatus: (p: Parameters<PublishDeps['vod']['setVideoPublishStatus']>[0]) => setVideoPublishStatus(a, p) };
+  return { store: itemStore(), once: pipelineOnce(), log, vod };
+}
+
+/** reconcile's: the items, the bus, GetPlayInfo and QueryUploadTaskInfo (no idempotency: it re-emits events). */
+export function reconcileDeps(): ReconcileDeps {
+  const a = vodCalls();
+  const vod = { getPlayInfo: (p: { video_id: string }) => getPlayInfo(a, p), queryUploadTaskInfo: (p: { JobIds: readonly string[] }) => queryUploadTaskInfo(a, p) };
+  return { store: itemStore(), bus: pipelineBus(), log, vod };
+}
+
+/** vod-callback's: the item, the bus, idempotency (no VOD call). */
+export function callbackDeps(): Pick<PipelineDeps, 'store' | 'bus' | 'once'> {
+  return { store: itemStore(), bus: pipelineBus(), once: pipelineOnce() };
+}
+
+/** upload-by-url's: the items and UploadMediaByUrl. */
+export function urlUploadDeps(): { store: ReturnType<typeof itemStore>; vod: UrlUploadVod } {
+  const a = vodCalls();
+  return { store: itemStore(), vod: { uploadMediaByUrl: (p) => uploadMediaByUrl(a, p) } };
 }

@@ -1,5 +1,5 @@
 import { encodeCallbackArgs } from './callback-args.ts';
-import type { LeaseContext, PipelineDeps } from './deps.ts';
+import type { LeaseContext, PipelineDeps, StepDeps } from './deps.ts';
 import type { UploadCommittedDetail } from './events.ts';
 import { stageOf, vidItemId, type Item } from './item.ts';
 import { outcomeUnknown } from '#lib/vod';
@@ -12,6 +12,9 @@ import { reasonOf } from './ports.ts';
  */
 export interface TranscodeResult { itemId: string; runId?: string; started: 'now' | 'before' | 'unknown' }
 
+/** What {@link transcodeOnCommit} uses. */
+export type TranscodeDeps = StepDeps<'store' | 'once' | 'log', 'startTranscode'>;
+
 /**
  * On 'UploadCommitted': StartTranscode with `templateId` once per Vid (ingest and the service's own callback
  * both announce a commit), recording the RunId (item 'transcoding'). A video without an item gets one (`vid:{vid}`).
@@ -23,7 +26,7 @@ export interface TranscodeResult { itemId: string; runId?: string; started: 'now
  * (`detail.restart`: the n-th restart, a unit of work of its own).
  */
 export async function transcodeOnCommit(
-  deps: PipelineDeps, detail: UploadCommittedDetail, opts: { templateId: string }, context?: LeaseContext,
+  deps: TranscodeDeps, detail: UploadCommittedDetail, opts: { templateId: string }, context?: LeaseContext,
 ): Promise<TranscodeResult> {
   const key = detail.restart ? `${detail.vid}#restart-${detail.restart}` : detail.vid;
   return deps.once.run('transcode', key, async () => {
@@ -64,7 +67,7 @@ function hasRun(item: Item): boolean {
  * created under its own id: the service's callback for a URL job can beat the upload-by-url request that records
  * the job's item, and that item must still be the one that moves on.
  */
-export async function itemFor(deps: PipelineDeps, detail: { vid: string; spaceName: string; itemId?: string }): Promise<Item> {
+export async function itemFor(deps: Pick<PipelineDeps, 'store'>, detail: { vid: string; spaceName: string; itemId?: string }): Promise<Item> {
   if (detail.itemId) {
     const byId = await deps.store.get(detail.itemId);
     if (byId) return byId;

@@ -66,7 +66,7 @@ async function interruptedDelivery(key: string, etag: string, body: Buffer, upTo
     bucket: BUCKET, key, version: etag, size: body.length, spaceName: 'demo-space', functions: [{ Name: 'GetMeta' }],
     open: async () => interruptedBody(body, upTo),
   };
-  await assert.rejects(lib.ingestObject(lib.pipelineDeps(), req, lambdaContext('first')), /simulated crash/);
+  await assert.rejects(lib.ingestObject(lib.ingestDeps(), req, lambdaContext('first')), /simulated crash/);
   const id = lib.s3ItemId(BUCKET, key, etag);
   const t0 = Date.now();
   for (;;) {

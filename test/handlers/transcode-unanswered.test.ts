@@ -24,7 +24,7 @@ before(async () => {
   // answers slower than 300 ms are "no answer"
   vod = newVodClient(config(), { timeoutMs: 300, retries: 0 });
   // the item store on a clock the test moves (reconcile judges time by it)
-  deps = { ...lib.pipelineDeps(), vod, store: new lib.ItemStore({ db: h.db, tableName: ITEMS_TABLE, now: () => new Date(clock) }) };
+  deps = { ...lib.transcodeDeps(), ...lib.reconcileDeps(), vod, store: new lib.ItemStore({ db: h.db, tableName: ITEMS_TABLE, now: () => new Date(clock) }) };
   sample = await readFile(new URL('../../samples/sample.mp4', import.meta.url));
 });
 after(() => h.close());
