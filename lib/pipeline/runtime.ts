@@ -9,6 +9,7 @@ import type { PipelineDeps } from './deps.ts';
 import { Idempotency } from './idempotency.ts';
 import type { IngestDeps } from './ingest.ts';
 import { itemStore } from './item-store-runtime.ts';
+import type { ItemStore } from './item-store.ts';
 import type { StepLog } from './ports.ts';
 import type { PublishDeps } from './publish.ts';
 import type { ReconcileDeps } from './reconcile.ts';
@@ -67,7 +68,7 @@ export function callbackDeps(): Pick<PipelineDeps, 'store' | 'bus' | 'once'> {
 }
 
 /** upload-by-url's: the items and UploadMediaByUrl. */
-export function urlUploadDeps(): { store: ReturnType<typeof itemStore>; vod: UrlUploadVod } {
+export function urlUploadDeps(): { store: ItemStore; vod: UrlUploadVod } {
   const a = vodCalls();
   return { store: itemStore(), vod: { uploadMediaByUrl: (p) => uploadMediaByUrl(a, p) } };
 }
