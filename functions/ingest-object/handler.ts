@@ -1,12 +1,12 @@
 // S3 ObjectCreated on the ingest bucket -> stream the object into VOD, commit, record the item, emit UploadCommitted.
 import type { S3Event } from 'aws-lambda';
 import { getObject } from '#lib/aws';
-import { config, s3Context } from '#lib/config';
+import { configOf, INGEST_PREFIX, INGEST_SUFFIXES, s3Context, VOD_COMMIT_FUNCTIONS, VOD_SPACE } from '#lib/config';
 import { eventHandler, logger } from '#lib/http';
 import { ingestDeps, ingestObject, type IngestResult } from '#lib/pipeline';
 import { gcTuner } from './gc.ts';
 
-const cfg = config();
+const cfg = configOf([VOD_SPACE, VOD_COMMIT_FUNCTIONS, INGEST_PREFIX, INGEST_SUFFIXES]);
 const deps = ingestDeps();
 const s3 = s3Context();
 const tuneGc = gcTuner();

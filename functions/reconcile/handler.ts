@@ -1,10 +1,10 @@
 // Schedule -> drive items stuck past RECONCILE_STUCK_AFTER_SECONDS on (re-query the service, re-emit events).
 import type { ScheduledEvent } from 'aws-lambda';
-import { config } from '#lib/config';
+import { configOf, RECONCILE_STUCK_AFTER_SECONDS, VOD_PUBLISH_POLICY } from '#lib/config';
 import { eventHandler, logger } from '#lib/http';
 import { reconcile, reconcileDeps, type ReconcileReport } from '#lib/pipeline';
 
-const cfg = config();
+const cfg = configOf([RECONCILE_STUCK_AFTER_SECONDS, VOD_PUBLISH_POLICY]);
 const deps = reconcileDeps();
 
 export const handler = eventHandler(async (event: ScheduledEvent): Promise<ReconcileReport> => {

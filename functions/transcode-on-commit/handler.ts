@@ -1,10 +1,10 @@
 // EventBridge 'UploadCommitted' -> StartTranscode with the configured template (once per Vid), record the RunId.
 import type { EventBridgeEvent } from 'aws-lambda';
-import { config } from '#lib/config';
+import { configOf, VOD_TRANSCODE_TEMPLATE_ID } from '#lib/config';
 import { eventHandler } from '#lib/http';
 import { transcodeDeps, transcodeOnCommit, type TranscodeResult, type UploadCommittedDetail } from '#lib/pipeline';
 
-const cfg = config();
+const cfg = configOf([VOD_TRANSCODE_TEMPLATE_ID]);
 const deps = transcodeDeps();
 
 export const handler = eventHandler(async (event: EventBridgeEvent<'UploadCommitted', UploadCommittedDetail>, context): Promise<TranscodeResult> =>

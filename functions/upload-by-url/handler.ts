@@ -1,11 +1,10 @@
 // POST /uploads/by-url (protected) -> UploadMediaByUrl 2020-08-01; one pipeline item `url:{jobId}` per URL.
 import * as v from 'valibot';
-import { config, configOf, PROTECTED_API_KEYS } from '#lib/config';
+import { configOf, PROTECTED_API_KEYS, VOD_SPACE } from '#lib/config';
 import { authorizeRequest, httpHandler, list, parseJsonBody, SpaceName, word } from '#lib/http';
 import { startUrlUploads, urlUploadDeps } from '#lib/pipeline';
 
-const cfg = config();
-const { apiKeys } = configOf([PROTECTED_API_KEYS]);
+const cfg = configOf([VOD_SPACE, PROTECTED_API_KEYS]);
 const deps = urlUploadDeps();
 
 const SourceUrl = v.pipe(
@@ -21,7 +20,7 @@ const UploadByUrlRequest = v.strictObject({
 });
 
 export const handler = httpHandler(async (event) => {
-  authorizeRequest(event, apiKeys);
+  authorizeRequest(event, cfg.apiKeys);
   const req = parseJsonBody(event, UploadByUrlRequest);
   const items = await startUrlUploads(deps, { spaceName: req.space ?? cfg.space, urls: req.urls, format: req.format });
   return { status: 202, body: { items } };

@@ -1,10 +1,10 @@
 // POST /vod/callback (the VOD service) -> verify X-VOD-SIGNATURE and timestamp skew, emit the pipeline event, 200.
-import { config, requireConfig } from '#lib/config';
+import { CALLBACK_SKEW_SECONDS, configOf, requireConfig, VOD_CALLBACK_KEY, VOD_CALLBACK_URL } from '#lib/config';
 import { httpHandler, logger, parseJsonBody, Unauthorized } from '#lib/http';
 import { CallbackBody, callbackDeps, interpretCallback, verifyCallbackSignature } from '#lib/pipeline';
 
-const cfg = config();
-const key = requireConfig('callbackKey');
+const cfg = configOf([VOD_CALLBACK_URL, CALLBACK_SKEW_SECONDS, VOD_CALLBACK_KEY]);
+const key = requireConfig('callbackKey', cfg);
 const deps = callbackDeps();
 
 export const handler = httpHandler(async (event, context) => {

@@ -1,17 +1,23 @@
 import { DynamoDb, type AwsContext, type S3Context } from '#lib/aws';
 import type { Credentials } from '#lib/signing';
 import { apiContext } from '#lib/vod';
-import { config } from './config.ts';
+import { configOf } from './config.ts';
 import { ConfigError } from './errors.ts';
 import type { Config } from './load.ts';
 import type { Env } from './read.ts';
+import { AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_EVENTBRIDGE, AWS_ENDPOINT_URL_S3, S3_FORCE_PATH_STYLE } from './settings.ts';
 
-/** The AWS services the pipeline calls: signing name -> the field of its endpoint variable, its host prefix. */
+/** The AWS services the pipeline calls: signing name -> its endpoint variable and field, its host prefix. */
 const SERVICES = {
-  dynamodb: { key: 'dynamodbEndpoint', host: 'dynamodb' },
-  events: { key: 'eventBridgeEndpoint', host: 'events' },
-  s3: { key: 's3Endpoint', host: 's3' },
+  dynamodb: { setting: AWS_ENDPOINT_URL_DYNAMODB, key: 'dynamodbEndpoint', host: 'dynamodb' },
+  events: { setting: AWS_ENDPOINT_URL_EVENTBRIDGE, key: 'eventBridgeEndpoint', host: 'events' },
+  s3: { setting: AWS_ENDPOINT_URL_S3, key: 's3Endpoint', host: 's3' },
 } as const;
+
+/** The region of the AWS calls: AWS_REGION (Lambda sets it), else AWS_DEFAULT_REGION, else us-east-1. */
+export function awsRegionOf(env: Env): string {
+  return env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim() || 'us-east-1';
+}
 
 export type AwsService = keyof typeof SERVICES;
 
@@ -44,13 +50,14 @@ export function awsCredentials(env: Env): Credentials {
 const contexts = new Map<AwsService, AwsContext>();
 
 /**
- * The context AWS calls of `service` are made with in this process (region AWS_REGION, endpoint from `config()`
- * and credentials as above, the VOD client's timeout and retry defaults), built once. Credentials are read at the first call.
+ * The context AWS calls of `service` are made with in this process (region AWS_REGION, endpoint from the service's
+ * AWS_ENDPOINT_URL_<SERVICE> or AWS_ENDPOINT_URL, validated as settings when first built, and credentials as above,
+ * the VOD client's timeout and retry defaults), built once. Credentials are read at the first call.
  */
 export function awsContext(service: AwsService): AwsContext {
   let ctx = contexts.get(service);
   if (!ctx) {
-    const cfg = config();
+    const cfg = { ...configOf([AWS_ENDPOINT_URL, SERVICES[service].setting]), awsRegion: awsRegionOf(process.env) };
     let credentials: Credentials | undefined;
     ctx = {
       ...apiContext({ origin: awsEndpoint(service, cfg), region: cfg.awsRegion, credentials: () => (credentials ??= awsCredentials(process.env)), now: () => new Date() }),
@@ -71,5 +78,5 @@ export function dynamoDb(): DynamoDb {
 
 /** S3 of this process (path-style when S3_FORCE_PATH_STYLE; endpoint from AWS_ENDPOINT_URL_S3). */
 export function s3Context(): S3Context {
-  return { ...awsContext('s3'), pathStyle: config().s3ForcePathStyle };
+  return { ...awsContext('s3'), pathStyle: configOf([S3_FORCE_PATH_STYLE]).s3ForcePathStyle };
 }

@@ -36,7 +36,7 @@ type Requirable = keyof typeof REQUIRED_HINTS;
  * the callback receiver. Call at module scope. (A protected route reads API_KEYS as `PROTECTED_API_KEYS`.)
  * @throws ConfigError naming the variable when it is unset.
  */
-export function requireConfig<K extends Requirable>(key: K, cfg: Config = config()): NonNullable<Config[K]> {
+export function requireConfig<K extends Requirable>(key: K, cfg: Pick<Config, K> = config()): NonNullable<Config[K]> {
   const value = cfg[key];
   if (value === undefined) {
     const [variable, problem] = REQUIRED_HINTS[key];

@@ -1,3 +1,4 @@
+import { awsRegionOf } from './aws.ts';
 import { readConfig, type Env } from './read.ts';
 import type { RegionName } from './schema.ts';
 import {
@@ -76,6 +77,5 @@ const EVERY_SETTING = [
  * @example loadConfig({ VOD_ENDPOINT: 'http://127.0.0.1:4100', API_KEYS: 'local-dev-api-key-0001' })
  */
 export function loadConfig(env: Env): Config {
-  const awsRegion = env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim() || 'us-east-1';
-  return Object.freeze({ ...readConfig(env, EVERY_SETTING), awsRegion });
+  return Object.freeze({ ...readConfig(env, EVERY_SETTING), awsRegion: awsRegionOf(env) });
 }

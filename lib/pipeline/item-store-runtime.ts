@@ -1,4 +1,4 @@
-import { config, dynamoDb } from '#lib/config';
+import { configOf, dynamoDb, ITEMS_TABLE } from '#lib/config';
 import { ItemStore } from './item-store.ts';
 
 let store: ItemStore | undefined;
@@ -8,6 +8,6 @@ let store: ItemStore | undefined;
  * item-status, which only reads items, takes it alone.
  */
 export function itemStore(): ItemStore {
-  store ??= new ItemStore({ db: dynamoDb(), tableName: config().itemsTable });
+  store ??= new ItemStore({ db: dynamoDb(), tableName: configOf([ITEMS_TABLE]).itemsTable });
   return store;
 }

@@ -1,4 +1,4 @@
-import { awsContext, config, dynamoDb, vodApi } from '#lib/config';
+import { awsContext, configOf, dynamoDb, EVENT_BUS_NAME, IDEMPOTENCY_TABLE, VOD_ENDPOINT, VOD_REGION, vodApi } from '#lib/config';
 import { logger } from '#lib/http';
 import {
   commitUpload, getPlayInfo, queryUploadTaskInfo, setVideoPublishStatus, startTranscode, uploadMediaByUrl, uploadTo,
@@ -16,21 +16,21 @@ import type { ReconcileDeps } from './reconcile.ts';
 import type { TranscodeDeps } from './transcode.ts';
 import type { UrlUploadVod } from './url-upload.ts';
 
-// Each function's pipeline dependencies in a Lambda, from `config()`: the item store on ITEMS_TABLE (item-store-
-// runtime.ts), the bus EVENT_BUS_NAME, idempotency records on IDEMPOTENCY_TABLE, lib/vod's action functions over one
+// Each function's pipeline dependencies in a Lambda, each from the settings it reads (`configOf`, validated when first
+// built): the item store on ITEMS_TABLE (item-store-runtime.ts), the bus EVENT_BUS_NAME, idempotency records on IDEMPOTENCY_TABLE, lib/vod's action functions over one
 // API context (not the VodClient class, which is bundled whole), the logger; each built once per container. One
 // builder per function, each its own export: a bundle holds what its function's builder uses and nothing else
 // (esbuild cannot drop an unused member of an object it builds, and one builder of everything put the idempotency
 // layer, jmespath and the upload code in every pipeline bundle: reconcile was 105 KB, 53 without them).
 
 let bus: PipelineBus | undefined;
-const pipelineBus = (): PipelineBus => (bus ??= new PipelineBus({ events: awsContext('events'), busName: config().eventBusName }));
+const pipelineBus = (): PipelineBus => (bus ??= new PipelineBus({ events: awsContext('events'), busName: configOf([EVENT_BUS_NAME]).eventBusName }));
 
 let once: Idempotency | undefined;
-const pipelineOnce = (): Idempotency => (once ??= new Idempotency({ db: dynamoDb(), tableName: config().idempotencyTable }));
+const pipelineOnce = (): Idempotency => (once ??= new Idempotency({ db: dynamoDb(), tableName: configOf([IDEMPOTENCY_TABLE]).idempotencyTable }));
 
 let api: ApiContext | undefined;
-const vodCalls = (): ApiContext => (api ??= vodApi(config()));
+const vodCalls = (): ApiContext => (api ??= vodApi(configOf([VOD_REGION, VOD_ENDPOINT])));
 
 const log: StepLog = { info: (m, x) => logger.info(m, x ?? {}), warn: (m, x) => logger.warn(m, x ?? {}) };
 
