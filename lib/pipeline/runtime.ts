@@ -16,12 +16,13 @@ import type { ReconcileDeps } from './reconcile.ts';
 import type { TranscodeDeps } from './transcode.ts';
 import type { UrlUploadVod } from './url-upload.ts';
 
-// Each function's pipeline dependencies in a Lambda, each from the settings it reads (`configOf`, validated when first
-// built): the item store on ITEMS_TABLE (item-store-runtime.ts), the bus EVENT_BUS_NAME, idempotency records on IDEMPOTENCY_TABLE, lib/vod's action functions over one
-// API context (not the VodClient class, which is bundled whole), the logger; each built once per container. One
-// builder per function, each its own export: a bundle holds what its function's builder uses and nothing else
-// (esbuild cannot drop an unused member of an object it builds, and one builder of everything put the idempotency
-// layer, jmespath and the upload code in every pipeline bundle: reconcile was 105 KB, 53 without them).
+// Each function's pipeline dependencies in a Lambda, each from the settings it reads (`configOf`, validated when
+// first built): the item store on ITEMS_TABLE (item-store-runtime.ts), the bus EVENT_BUS_NAME, idempotency records on
+// IDEMPOTENCY_TABLE, lib/vod's action functions over one API context (not the VodClient class, which is bundled
+// whole), the logger; each built once per container. One builder per function, each its own export: a bundle holds
+// what its function's builder uses and nothing else (esbuild cannot drop an unused member of an object it builds, and
+// one builder of everything put the idempotency layer, jmespath and the upload code in every pipeline bundle:
+// reconcile was 105 KB, 53 without them).
 
 let bus: PipelineBus | undefined;
 const pipelineBus = (): PipelineBus => (bus ??= new PipelineBus({ events: awsContext('events'), busName: configOf([EVENT_BUS_NAME]).eventBusName }));
@@ -51,15 +52,19 @@ export function transcodeDeps(): TranscodeDeps {
 /** publish's: the item, idempotency, GetPlayInfo (has a retry published already?) and SetVideoPublishStatus. */
 export function publishDeps(): PublishDeps {
   const a = vodCalls();
-  const vod = { getPlayInfo: (p: { video_id: string }) => getPlayInfo(a, p), setVideoPublishStatus: (p: Parameters<PublishDeps['vod']['setVideoPublishStatus']>[0]) => setVideoPublishStatus(a, p) };
-  return { store: itemStore(), once: pipelineOnce(), log, vod };
+  return {
+    store: itemStore(), once: pipelineOnce(), log,
+    vod: { getPlayInfo: (p) => getPlayInfo(a, p), setVideoPublishStatus: (p) => setVideoPublishStatus(a, p) },
+  };
 }
 
 /** reconcile's: the items, the bus, GetPlayInfo and QueryUploadTaskInfo (no idempotency: it re-emits events). */
 export function reconcileDeps(): ReconcileDeps {
   const a = vodCalls();
-  const vod = { getPlayInfo: (p: { video_id: string }) => getPlayInfo(a, p), queryUploadTaskInfo: (p: { JobIds: readonly string[] }) => queryUploadTaskInfo(a, p) };
-  return { store: itemStore(), bus: pipelineBus(), log, vod };
+  return {
+    store: itemStore(), bus: pipelineBus(), log,
+    vod: { getPlayInfo: (p) => getPlayInfo(a, p), queryUploadTaskInfo: (p) => queryUploadTaskInfo(a, p) },
+  };
 }
 
 /** vod-callback's: the item, the bus, idempotency (no VOD call). */
