@@ -3,7 +3,7 @@ import type { Credentials } from '#lib/signing';
 import { apiContext } from '#lib/vod';
 import { configOf } from './config.ts';
 import { ConfigError } from './errors.ts';
-import type { Config } from './load.ts';
+import { awsRegionOf, type Config } from './load.ts';
 import type { Env } from './read.ts';
 import { AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_EVENTBRIDGE, AWS_ENDPOINT_URL_S3, S3_FORCE_PATH_STYLE } from './settings.ts';
 
@@ -14,17 +14,12 @@ const SERVICES = {
   s3: { setting: AWS_ENDPOINT_URL_S3, key: 's3Endpoint', host: 's3' },
 } as const;
 
-/** The region of the AWS calls: AWS_REGION (Lambda sets it), else AWS_DEFAULT_REGION, else us-east-1. */
-export function awsRegionOf(env: Env): string {
-  return env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim() || 'us-east-1';
-}
-
 export type AwsService = keyof typeof SERVICES;
 
 /**
  * The endpoint of `service` (scheme, host and port): AWS_ENDPOINT_URL_<SERVICE>, else AWS_ENDPOINT_URL, else the
  * region's public one, as the AWS SDKs choose, so the local stack points every client the same way. The variables
- * are settings of the configuration, validated with the rest of it at cold start.
+ * are settings of the configuration, validated when the service's context is first built ({@link awsContext}).
  */
 export function awsEndpoint(service: AwsService, cfg: Pick<Config, 'awsRegion' | 'awsEndpointUrl' | (typeof SERVICES)[AwsService]['key']>): string {
   const { key, host } = SERVICES[service];

@@ -1,4 +1,3 @@
-import { awsRegionOf } from './aws.ts';
 import { readConfig, type Env } from './read.ts';
 import type { RegionName } from './schema.ts';
 import {
@@ -78,4 +77,9 @@ const EVERY_SETTING = [
  */
 export function loadConfig(env: Env): Config {
   return Object.freeze({ ...readConfig(env, EVERY_SETTING), awsRegion: awsRegionOf(env) });
+}
+
+/** The region of the AWS calls: AWS_REGION (Lambda sets it), else AWS_DEFAULT_REGION, else us-east-1. */
+export function awsRegionOf(env: Env): string {
+  return env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim() || 'us-east-1';
 }
