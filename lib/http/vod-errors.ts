@@ -18,7 +18,6 @@ export function isVodError(err: unknown): err is VodErrorLike {
 
 const BAD_INPUT_CODES = new Set(['InvalidParameter', 'MissingParameter']);
 
-
 /**
  * Maps an error to the HttpError the caller sees, or undefined for an unexpected error (then 500).
  * VOD 404 / ResourceNotFound -> 404 with the service's message; VOD 400 InvalidParameter / MissingParameter
