@@ -5,6 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { FLOORS, FUNCTIONS } from './coldstart/functions.ts';
 import { GROUPS, groupShares } from './coldstart/profile.ts';
 import { median, paired, pairedRatio, quantile } from './lib/stats.ts';
 import { coldChecks, ingestChecks, markChecks, SIGNING_MIN, signingTargeted, tokenChecks } from './lib/targets.ts';
@@ -43,11 +44,11 @@ if (r.coldstart?.ours) {
   const c = r.coldstart;
   // each process over the baseline process run right after it
   const ratio = (o: Any, b: Any) => paired(o.coldRuns, b.coldRuns, (x, y) => x / y);
+  const tokens = new Set([...FUNCTIONS, ...FLOORS].filter((f) => f.token).map((f) => f.name));
   const rows = Object.entries<Any>(c.ours).map(([name, o]) => {
     const b = c.baseline[name];
     const x = b ? ratio(o, b) : undefined;
-    const token = name.startsWith('issue-');
-    const t = [...(token ? tokenChecks(o) : []), ...(x ? coldChecks(x.median) : [])];
+    const t = [...(tokens.has(name) ? tokenChecks(o) : []), ...(x ? coldChecks(x.median) : [])];
     return [name, n1(o.size / 1024), n1(o.requireMs), n1(o.invokeMs), n1(o.coldMs), n1(o.cpuMs), `${o.okRuns}/${o.runs}`, b ? n0(b.size / 1024) : '-', b ? n1(b.coldMs) : '-',
       x ? x.median.toFixed(2) : 'n/a', x ? `${x.p25.toFixed(2)}-${x.p75.toFixed(2)}` : '-', markChecks(t)];
   });
