@@ -48,11 +48,21 @@ export const boolParam = /* @__PURE__ */ (() => v.pipe(
 export const word = (what: string, max = 64) =>
   v.pipe(v.string('must be a string'), v.regex(new RegExp(`^[A-Za-z0-9_.-]{1,${max}}$`), `must be ${what} (1-${max} letters, digits, _ . or -)`));
 
+/** What {@link list} says of a bad list, in the order it checks; the STS2 body's own check says the same. */
+export const listMessages = (min: number, max: number) => ({
+  array: 'must be an array',
+  min: `must hold at least ${min} item${min === 1 ? '' : 's'}`,
+  max: `must hold at most ${max} items`,
+  distinct: 'must not repeat an item',
+});
+
 /** A list of at most `max` distinct items of `item`, at least `min`. */
-export const list = <T extends v.GenericSchema<unknown, string>>(item: T, min: number, max: number) =>
-  v.pipe(
-    v.array(item, 'must be an array'),
-    v.minLength(min, `must hold at least ${min} item${min === 1 ? '' : 's'}`),
-    v.maxLength(max, `must hold at most ${max} items`),
-    v.check((xs) => new Set(xs).size === xs.length, 'must not repeat an item'),
+export const list = <T extends v.GenericSchema<unknown, string>>(item: T, min: number, max: number) => {
+  const say = listMessages(min, max);
+  return v.pipe(
+    v.array(item, say.array),
+    v.minLength(min, say.min),
+    v.maxLength(max, say.max),
+    v.check((xs) => new Set(xs).size === xs.length, say.distinct),
   );
+};

@@ -2,7 +2,7 @@ export { httpHandler, signingHandler, eventHandler, type HttpLambda } from './ha
 export { toResponse, BASE_HEADERS, type HttpResult } from './respond.ts';
 export { parseJsonBody, parseQuery, parsePath, MAX_BODY_BYTES } from './parse.ts';
 export { formatIssues, fallbackMessage, PARSE_CONFIG, type Source } from './issues.ts';
-export { Vid, SpaceName, seconds, intParam, boolParam, word, list } from './fields.ts';
+export { Vid, SpaceName, seconds, intParam, boolParam, word, list, listMessages } from './fields.ts';
 export {
   HttpError, BadRequest, Unauthorized, Forbidden, NotFound, PayloadTooLarge, UnsupportedMediaType, BadGateway,
   ServiceUnavailable, GatewayTimeout,
