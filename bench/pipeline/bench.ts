@@ -79,7 +79,8 @@ export async function runPipeline(opts: { outDir: string; quick?: boolean }): Pr
   }
   try {
     // batch 1 meets cold function workers in serverless-offline; batch 2 (new keys) runs on warm ones; batch 3 puts
-    // one object at a time, so handler durations do not overlap and their share of the latency reads directly
+    // one object at a time, so that one object's handlers are the only ones running (they still overlap a little:
+    // the service's FileUploadComplete callback and its transcode-on-commit run beside ingest-object's, by design)
     const batches = [];
     for (const batch of [1, 2, 3]) batches.push(await runBatch(batch, batch === 3));
     const report = batches.map((b) => b.report).join('\n\n');
