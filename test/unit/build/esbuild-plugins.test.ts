@@ -7,10 +7,10 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build, type BuildOptions, type Plugin } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
+import { bundleOptions } from '../../../bench/coldstart/build.ts';
 
 const require = createRequire(import.meta.url);
-const plugins = require('../../../esbuild-plugins.cjs') as Plugin[];
 const ROOT = join(import.meta.dirname, '../../..');
 const VECTORS = JSON.parse(readFileSync(join(ROOT, 'test/vectors/vod-vectors.json'), 'utf8')) as {
   vectors: Array<{ name: string; input: { ak: string; sk: string; region: string; date: string; method: string; query: Record<string, string>; headers: { Host: string } }; expected: { Authorization: string } }>;
@@ -24,11 +24,8 @@ function load(code: string): Signed {
   return mod.exports;
 }
 
-/** serverless.yml's options, the bundle kept in memory. */
-const options = (entry: string, withPlugins: boolean): BuildOptions => ({
-  entryPoints: [entry], bundle: true, minify: true, write: false, platform: 'node', format: 'cjs', target: 'node20',
-  mainFields: ['module', 'main'], external: ['@smithy/core/event-streams'], plugins: withPlugins ? plugins : [], logLevel: 'silent',
-});
+/** serverless.yml's options (the bench's bundler), the bundle kept in memory. */
+const options = (entry: string, withPlugins: boolean): BuildOptions => ({ ...bundleOptions(entry, { plugins: withPlugins }), write: false });
 
 let dir: string;
 before(async () => { dir = await mkdtemp(join(tmpdir(), 'vod-esbuild-plugins-')); });
