@@ -5,8 +5,15 @@ import { itemStore, publicItem, type Item } from '#lib/pipeline';
 
 const store = itemStore();
 
+/** DynamoDB's limit of a partition key, in UTF-8 bytes: a longer id cannot exist, and the table would refuse the read. */
+const MAX_ID_BYTES = 2048;
+
 const ItemPath = v.strictObject({
-  id: v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty'), v.maxLength(1200, 'must be at most 1200 characters')),
+  id: v.pipe(
+    v.string('must be a string'),
+    v.minLength(1, 'must not be empty'),
+    v.check((s) => Buffer.byteLength(s) <= MAX_ID_BYTES, `must be at most ${MAX_ID_BYTES} bytes (UTF-8)`),
+  ),
 });
 
 export const handler = httpHandler(async (event) => {

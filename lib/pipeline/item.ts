@@ -48,14 +48,28 @@ export function stageOf(item: Pick<Item, 'state' | 'failedFrom'>): ForwardState 
   return item.state === 'failed' ? item.failedFrom : item.state;
 }
 
-/** What callers may see of an item (item-status): everything but the upload credential; upload progress kept. */
+/**
+ * What anyone may see of an item (item-status is a public route): no upload credential (upload progress kept), and
+ * the source URL without user info, query or fragment, where a presigned URL carries its credentials.
+ */
 export type PublicItem = Omit<Item, 'checkpoint'> & { upload?: { uploadId: string; partSize: number; partsStored: number; stored: boolean } };
 
 /** The item without its secret parts, for HTTP answers and logs. */
 export function publicItem(item: Item): PublicItem {
-  const { checkpoint, ...rest } = item;
-  if (!checkpoint) return rest;
-  return { ...rest, upload: { uploadId: checkpoint.uploadId, partSize: checkpoint.partSize, partsStored: checkpoint.partsStored, stored: checkpoint.stored === true } };
+  const { checkpoint, sourceUrl, ...rest } = item;
+  const out: PublicItem = sourceUrl === undefined ? rest : { ...rest, sourceUrl: publicUrl(sourceUrl) };
+  if (!checkpoint) return out;
+  return { ...out, upload: { uploadId: checkpoint.uploadId, partSize: checkpoint.partSize, partsStored: checkpoint.partsStored, stored: checkpoint.stored === true } };
+}
+
+/** `{origin}{path}` of a URL: no user info, query or fragment (`[unparsable URL]` if it is not one). */
+export function publicUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.origin}${u.pathname}`;
+  } catch {
+    return '[unparsable URL]';
+  }
 }
 
 /** The id of the item for one version of an S3 object (version id if versioned, else the ETag without quotes). */

@@ -61,6 +61,23 @@ test('POST /uploads/by-url starts a job per URL and records url:{jobId} items in
   assert.deepEqual(json(got), stored);
 });
 
+test('item-status (a public route) shows a presigned source URL without its user info, query or fragment', async () => {
+  const presigned = 'https://user:pa55word@bucket.example.com/v/clip.mp4?X-Amz-Credential=AKIA0000%2F20261126&X-Amz-Signature=deadbeef&sig=abc#t=1';
+  await h.store.create({ id: 'url:presigned-job', source: 'url', spaceName: 'demo-space', jobId: 'presigned-job', sourceUrl: presigned });
+
+  const got = await status(http('GET', '/items/url%3Apresigned-job', { params: { id: 'url:presigned-job' }, key: null }), lambdaContext());
+
+  assert.equal(got.statusCode, 200);
+  assert.equal(json(got).sourceUrl, 'https://bucket.example.com/v/clip.mp4');
+  assert.equal((await h.store.get('url:presigned-job'))?.sourceUrl, presigned, 'the item keeps the whole URL');
+});
+
+test('item-status refuses an id DynamoDB could not hold (over 2048 bytes) with a 400, not a failed read', async () => {
+  const res = await status(http('GET', '/items/x', { params: { id: '中'.repeat(683) }, key: null }), lambdaContext());
+  assert.equal(res.statusCode, 400);
+  assert.equal(json(res).message, 'path.id: must be at most 2048 bytes (UTF-8)');
+});
+
 test('upload-by-url refuses missing or wrong keys and bad bodies; item-status answers 404 for an unknown id', async () => {
   const cases: Array<[string, APIGatewayProxyEventV2, number]> = [
     ['no key', http('POST', '/uploads/by-url', { body: { urls: [sourceUrl] }, key: null }), 401],

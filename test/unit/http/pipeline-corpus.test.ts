@@ -87,7 +87,7 @@ function uploadByUrlCases(): Case[] {
 function itemStatusCases(): Case[] {
   const out: Case[] = [];
   const ids = [
-    ...HOSTILE_STRINGS.filter((s) => s !== ''), 'x'.repeat(1201), 's3:nope/incoming/none.mp4@0', 'url:job-that-does-not-exist', 'vid:v0dnotthere',
+    ...HOSTILE_STRINGS.filter((s) => s !== ''), 'x'.repeat(2049), '中'.repeat(683), 's3:nope/incoming/none.mp4@0', 'url:job-that-does-not-exist', 'vid:v0dnotthere',
     'v0dnotthere', '%', '%E0%A4%A', '%00', 's3%3Anope', '..%2F..%2Fetc', '__proto__', 'constructor', 'toString', '*', '?', '#', 'id;rm -rf /',
   ];
   for (const id of ids) out.push(['item-status', `id=${JSON.stringify(id).slice(0, 30)}`, () => http('GET', `/items/${encodeURIComponent(id)}`, { params: { id } })]);
