@@ -26,6 +26,14 @@ describe('redaction', () => {
     assert.equal(scrubText(`token ${Buffer.from('{"Version":"v1","GetPlayInfoToken":"x"}').toString('base64')}`), 'token [REDACTED]');
   });
 
+  it('masks a secret-named value when the name runs at most 128 letters past its cue (bounded: no quadratic scan of long letter runs)', () => {
+    assert.equal(scrubText(`secret${'A'.repeat(128)}=hunter22`), `secret${'A'.repeat(128)}=[REDACTED]`);
+    assert.equal(scrubText(`secret${'A'.repeat(129)}=hunter22`), `secret${'A'.repeat(129)}=hunter22`);
+    // a run of 12,000 cues with no '=' after them is left as it is (the unbounded pattern took 0.7 s on 60 KB of it)
+    const run = `{"${'token'.repeat(12000)} x":1}`;
+    assert.equal(scrubText(run), run);
+  });
+
   it('names a secret field whatever its case and separators, and no other', () => {
     const secret = ['SecretAccessKey', 'secret_access_key', 'SessionToken', 'X-Amz-Security-Token', 'password', 'PASSWD', 'Authorization',
       'x-api-key', 'X-Api-Key', 'apiKey', 'API_KEYS', 'api-keys', 'callbackKey', 'CALLBACK_KEY', 'private-key', 'PrivateKeyPem', 'Signature',
