@@ -57,7 +57,8 @@ export function parseJsonBody<S extends v.GenericSchema>(event: Event, schema: S
  * more than once is a 400 (API Gateway would silently comma-join it).
  */
 export function parseQuery<S extends v.GenericSchema>(event: Event, schema: S): v.InferOutput<S> {
-  const query: Record<string, string> = {};
+  // no prototype: `?__proto__=x` is a parameter like any other (refused by a strict schema), not a prototype set
+  const query = Object.create(null) as Record<string, string>;
   if (event.rawQueryString !== undefined) {
     for (const [key, value] of new URLSearchParams(event.rawQueryString)) {
       if (Object.hasOwn(query, key)) throw new BadRequest(`query.${key}: is given more than once`);

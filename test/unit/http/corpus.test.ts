@@ -98,6 +98,9 @@ function queryCases(route: string, params: string[], vid?: string): Case[] {
   }
   out.push([route, 'unknown parameter', withQuery(base, route === 'poster-url' ? 'uri=p%2F1&callback=x' : 'callback=x')]);
   out.push([route, 'case-variant parameter', withQuery(base, route === 'poster-url' ? 'URI=p%2F1' : 'SSL=1')]);
+  for (const name of ['__proto__', 'constructor', 'toString']) {
+    out.push([route, `parameter ${name}`, withQuery(base, route === 'poster-url' ? `uri=p%2F1&${name}=x` : `${name}=x`)]);
+  }
   return out;
 }
 
