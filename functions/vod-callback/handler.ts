@@ -5,13 +5,14 @@ import { CallbackBody, callbackDeps, interpretCallback, verifyCallbackSignature 
 
 const cfg = configOf([VOD_CALLBACK_URL, CALLBACK_SKEW_SECONDS, VOD_CALLBACK_KEY]);
 const key = requireConfig('callbackKey', cfg);
+const callbackUrl = requireConfig('callbackUrl', cfg);
 const deps = callbackDeps();
 
 export const handler = httpHandler(async (event, context) => {
   const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
   const rawBody = event.body === undefined ? new Uint8Array() : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
   const verdict = verifyCallbackSignature({
-    callbackUrl: cfg.callbackUrl, key, timestamp: headers['x-vod-timestamp'], signature: headers['x-vod-signature'],
+    callbackUrl, key, timestamp: headers['x-vod-timestamp'], signature: headers['x-vod-signature'],
     rawBody, now: new Date(), skewSeconds: cfg.callbackSkewSeconds,
   });
   if (!verdict.ok) throw new Unauthorized(verdict.message);

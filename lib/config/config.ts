@@ -27,13 +27,14 @@ export function configOf<const S extends readonly Setting[]>(settings: S): Confi
 
 const REQUIRED_HINTS = {
   callbackKey: ['VOD_CALLBACK_KEY', 'must be set (the callback key of the VOD console) to verify callbacks'],
+  callbackUrl: ['VOD_CALLBACK_URL', 'must be set (the callback URL of the VOD console, which callback signatures cover) to verify callbacks'],
 } as const;
 
 type Requirable = keyof typeof REQUIRED_HINTS;
 
 /**
- * A setting that is optional in general but required by the calling function: `requireConfig('callbackKey')` in
- * the callback receiver. Call at module scope. (A protected route reads API_KEYS as `PROTECTED_API_KEYS`.)
+ * A setting that is optional in general but required by the calling function: `requireConfig('callbackKey')` and
+ * `requireConfig('callbackUrl')` in the callback receiver. Call at module scope. (A protected route reads API_KEYS as `PROTECTED_API_KEYS`.)
  * @throws ConfigError naming the variable when it is unset.
  */
 export function requireConfig<K extends Requirable>(key: K, cfg: Pick<Config, K> = config()): NonNullable<Config[K]> {

@@ -23,8 +23,8 @@ export interface Config {
   readonly publishPolicy: 'always' | 'never';
   /** VOD_CALLBACK_KEY (secret); undefined when unset (serverless.yml gives the local default). */
   readonly callbackKey: string | undefined;
-  /** VOD_CALLBACK_URL, default http://127.0.0.1:3000/vod/callback. */
-  readonly callbackUrl: string;
+  /** VOD_CALLBACK_URL: the URL the service posts callbacks to, part of what their signature covers; no default. */
+  readonly callbackUrl: string | undefined;
   /** CALLBACK_SKEW_SECONDS, default 300. */
   readonly callbackSkewSeconds: number;
   /** TOKEN_DEFAULT_EXPIRES, default 3600; never above tokenMaxExpires. */

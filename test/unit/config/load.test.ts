@@ -26,7 +26,7 @@ describe('loadConfig', () => {
       commitFunctions: [{ Name: 'GetMeta' }],
       publishPolicy: 'always',
       callbackKey: undefined,
-      callbackUrl: 'http://127.0.0.1:3000/vod/callback',
+      callbackUrl: undefined,
       callbackSkewSeconds: 300,
       tokenDefaultExpires: 3600,
       tokenMaxExpires: 86400,

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   API_KEYS, ConfigError, configOf, PROTECTED_API_KEYS, readConfig, STS2_MAX_EXPIRES, TOKEN_DEFAULT_EXPIRES, TOKEN_MAX_EXPIRES,
-  VOD_COMMIT_FUNCTIONS, VOD_REGION, type ConfigProblem,
+  requireConfig, VOD_CALLBACK_KEY, VOD_CALLBACK_URL, VOD_COMMIT_FUNCTIONS, VOD_REGION, type ConfigProblem,
 } from '#lib/config';
 
 function problemsOf(run: () => unknown): ConfigProblem[] {
@@ -49,6 +49,15 @@ describe('readConfig', () => {
       { variable: 'API_KEYS', problem: 'must be a comma list of keys of 12 to 512 characters each' },
     ]);
   });
+
+  it('refuses API keys no request could present (a header carries printable ASCII only)', () => {
+    for (const keys of ['clé-secrète-0001', 'key-aaaa aaaaaaaa', 'key-aaaaaaaa\u0007aaaa', 'key-aaaaaaaaaaaa,ключ-ключ-ключ']) {
+      assert.deepEqual(problemsOf(() => readConfig({ API_KEYS: keys }, [API_KEYS])), [
+        { variable: 'API_KEYS', problem: 'keys must be printable ASCII, no spaces' },
+      ], keys);
+    }
+    assert.deepEqual(readConfig({ API_KEYS: 'key-!#$%&*+~^_|aa' }, [API_KEYS]), { apiKeys: ['key-!#$%&*+~^_|aa'] });
+  });
 });
 
 describe('configOf', () => {
@@ -60,5 +69,20 @@ describe('configOf', () => {
     } finally {
       if (saved === undefined) delete process.env.STS2_MAX_EXPIRES; else process.env.STS2_MAX_EXPIRES = saved;
     }
+  });
+});
+
+describe('requireConfig', () => {
+  it('fails the callback receiver without its key or URL (no default: callback signatures cover the URL)', () => {
+    const none = readConfig({ VOD_CALLBACK_URL: ' ' }, [VOD_CALLBACK_URL, VOD_CALLBACK_KEY]);
+    assert.deepEqual(problemsOf(() => requireConfig('callbackUrl', none)), [
+      { variable: 'VOD_CALLBACK_URL', problem: 'must be set (the callback URL of the VOD console, which callback signatures cover) to verify callbacks' },
+    ]);
+    assert.deepEqual(problemsOf(() => requireConfig('callbackKey', none)), [
+      { variable: 'VOD_CALLBACK_KEY', problem: 'must be set (the callback key of the VOD console) to verify callbacks' },
+    ]);
+    const set = readConfig({ VOD_CALLBACK_URL: 'https://api.example.com/vod/callback/', VOD_CALLBACK_KEY: 'callback-key-1' }, [VOD_CALLBACK_URL, VOD_CALLBACK_KEY]);
+    assert.equal(requireConfig('callbackUrl', set), 'https://api.example.com/vod/callback');
+    assert.equal(requireConfig('callbackKey', set), 'callback-key-1');
   });
 });
