@@ -53,9 +53,14 @@ export function interpretCallback(body: CallbackBody): CallbackAction {
       if (d.CallbackArgs) detail.callbackArgs = d.CallbackArgs;
       return { key, kind: 'emit', detailType: 'UploadCommitted', detail };
     }
-    case 'TranscodeComplete':
+    case 'TranscodeComplete': {
       if (!d.Vid || !d.RunId || !d.SpaceName) return { key, kind: 'ignore', why: 'TranscodeComplete without Vid, RunId or SpaceName' };
-      return { key, kind: 'emit', detailType: 'TranscodeCompleted', detail: { vid: d.Vid, runId: d.RunId, spaceName: d.SpaceName, code: d.Code ?? 'Success' } };
+      // our StartTranscode's CallbackArgs name the item: no lookup by Vid on an index that may lag
+      const itemId = itemIdFromCallbackArgs(d.CallbackArgs);
+      const detail: PipelineEvents['TranscodeCompleted'] = { vid: d.Vid, runId: d.RunId, spaceName: d.SpaceName, code: d.Code ?? 'Success' };
+      if (itemId) detail.itemId = itemId;
+      return { key, kind: 'emit', detailType: 'TranscodeCompleted', detail };
+    }
     default:
       return { key, kind: 'ignore', why: `event type ${body.EventType} is not used by the pipeline` };
   }

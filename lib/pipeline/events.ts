@@ -10,9 +10,11 @@ export interface UploadCommittedDetail {
 
 /**
  * detail-type 'TranscodeCompleted': the service finished a transcode run (code 'Success' or an error code).
- * `runId` is '' when reconcile found the renditions of a run whose StartTranscode was never answered.
+ * `runId` is '' when reconcile found the renditions of a run whose StartTranscode was never answered. `itemId`
+ * (from the run's CallbackArgs, or reconcile's item) names the item, so publish need not look it up by Vid on an
+ * eventually consistent index, which may not show a Vid recorded a moment before.
  */
-export interface TranscodeCompletedDetail { vid: string; runId: string; spaceName: string; code: string }
+export interface TranscodeCompletedDetail { vid: string; runId: string; spaceName: string; code: string; itemId?: string }
 
 /** The bus events, by detail-type. */
 export interface PipelineEvents {

@@ -2,6 +2,9 @@ import { AwsError, type DynamoDb, type UpdateInput } from '#lib/aws';
 import type { IngestCheckpoint, Item } from './item.ts';
 import { FORWARD_STATES, statesBefore, type ForwardState, type ItemState } from './states.ts';
 
+/** A FilterExpression for {@link ItemStore.stuck}, with the names and values it uses. */
+export interface StuckFilter { expression: string; names?: Record<string, string>; values?: Record<string, unknown> }
+
 /** Outcome of a conditional write: whether it happened, and the item as it now is. */
 export interface WriteResult { changed: boolean; item: Item | undefined }
 
@@ -102,28 +105,66 @@ export class ItemStore {
   }
 
   /**
-   * Records the start of the item's transcode: its RunId, or 'unanswered' when StartTranscode got no answer (the
-   * time of the request goes in `transcodeRequestedAt`). Moves the item to 'transcoding' from an earlier state (or failed from one),
-   * and completes a 'transcoding' item that has no RunId yet (the unanswered start, or reconcile's restart).
-   * Refused (changed false) once the item has its RunId or moved past 'transcoding'.
+   * Records that StartTranscode is about to be sent, before it is (it is not idempotent, and an answer may never be
+   * recorded: a timeout, a failed write, a Lambda that dies): the item goes 'transcoding' with `transcodeRequestedAt`
+   * and no RunId. Allowed from an earlier state or failed from one (a start the service refused, see
+   * {@link abandonTranscode}); reconcile's `restart`-th restart (n > 0) also takes the 'transcoding' item it cleared
+   * for it ({@link restartTranscode}). Refused (changed false) whenever a run may exist: the item has a RunId, a
+   * request whose answer was not recorded, a later state, or a failed run (failed from 'transcoding').
    */
-  async startTranscode(id: string, run: { runId: string } | 'unanswered'): Promise<WriteResult> {
-    const orIf = '#state = :to AND attribute_not_exists(runId)';
-    return run === 'unanswered'
-      ? this.#forward(id, 'transcoding', { sets: ['transcodeRequestedAt = :now'], orIf })
-      : this.#forward(id, 'transcoding', { values: { ':run': run.runId }, sets: ['runId = :run'], remove: ['transcodeRequestedAt'], orIf });
+  async requestTranscode(id: string, restart = 0): Promise<WriteResult> {
+    return this.#forward(id, 'transcoding', {
+      values: restart > 0 ? { ':restart': restart } : {},
+      sets: ['transcodeRequestedAt = :now'],
+      retryOfFailed: false,
+      ...(restart > 0 ? { orIf: '#state = :to AND attribute_not_exists(runId) AND attribute_not_exists(transcodeRequestedAt) AND transcodeRestarts = :restart' } : {}),
+    });
   }
 
   /**
-   * Reconcile's restart of a transcode whose StartTranscode was never answered: counts the restart and marks
-   * the new request, if the item is still 'transcoding' without a RunId and unchanged since `seenUpdatedAt` (so
-   * two reconcile runs never restart it twice).
+   * Records the RunId StartTranscode answered, ending the request ({@link requestTranscode}), while the item is
+   * 'transcoding' without a RunId or failed from there: a run's failure whose callback beat this write stays the
+   * item's state. Refused (changed false) once the item has a RunId or moved on (its completion came first).
+   */
+  async startTranscode(id: string, run: { runId: string }): Promise<WriteResult> {
+    return this.#update({
+      Key: { id },
+      UpdateExpression: 'SET runId = :run, updatedAt = :now REMOVE transcodeRequestedAt',
+      ConditionExpression: 'attribute_not_exists(runId) AND (#state = :transcoding OR (#state = :failed AND failedFrom = :transcoding))',
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: { ':run': run.runId, ':now': this.#now().toISOString(), ':transcoding': 'transcoding', ':failed': 'failed' },
+    });
+  }
+
+  /**
+   * Records that the service refused the StartTranscode requested at `requestedAt` (an error answer: no run was
+   * started): the item fails from 'committed' (the step that starts there failed; attempts + 1) and the request is
+   * withdrawn, so the next attempt sends it again. Refused (changed false) unless that request is still open.
+   */
+  async abandonTranscode(id: string, requestedAt: string, reason: string): Promise<WriteResult> {
+    return this.#update({
+      Key: { id },
+      UpdateExpression: 'SET #state = :failed, failedFrom = :committed, reason = :reason, updatedAt = :now REMOVE transcodeRequestedAt ADD attempts :one',
+      ConditionExpression: '#state = :transcoding AND attribute_not_exists(runId) AND transcodeRequestedAt = :req',
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: {
+        ':failed': 'failed', ':committed': 'committed', ':transcoding': 'transcoding', ':req': requestedAt,
+        ':reason': reason.slice(0, MAX_REASON), ':now': this.#now().toISOString(), ':one': 1,
+      },
+    });
+  }
+
+  /**
+   * Reconcile's restart of a transcode whose StartTranscode was never answered (and started no run): counts the
+   * restart and withdraws the request, so the restart's own {@link requestTranscode} may record a new one, if the
+   * item is still 'transcoding' without a RunId and unchanged since `seenUpdatedAt` (so two reconcile runs never
+   * restart it twice).
    */
   async restartTranscode(id: string, seenUpdatedAt: string): Promise<WriteResult> {
     const now = this.#now().toISOString();
     return this.#update({
       Key: { id },
-      UpdateExpression: 'SET transcodeRequestedAt = :now, updatedAt = :now ADD transcodeRestarts :one',
+      UpdateExpression: 'SET updatedAt = :now REMOVE transcodeRequestedAt ADD transcodeRestarts :one',
       ConditionExpression: '#state = :transcoding AND attribute_not_exists(runId) AND updatedAt = :seen',
       ExpressionAttributeNames: { '#state': 'state' },
       ExpressionAttributeValues: { ':now': now, ':one': 1, ':transcoding': 'transcoding', ':seen': seenUpdatedAt },
@@ -149,8 +190,13 @@ export class ItemStore {
     return out.Items;
   }
 
-  /** Items in `state` not updated since `before` (GSI `state-index`), oldest first, at most `limit`. */
-  async stuck(state: ItemState, before: Date, limit = 100): Promise<Item[]> {
+  /**
+   * Items in `state` not updated since `before` (GSI `state-index`), oldest first, at most `limit` of those that
+   * match `filter` (a FilterExpression; its names and values must not clash with `#state`, `:state`, `:before`).
+   * DynamoDB filters after reading, so the query pages on past the items left out until it has `limit` or none are
+   * left: items that never match cannot hide younger ones that do.
+   */
+  async stuck(state: ItemState, before: Date, limit = 100, filter?: StuckFilter): Promise<Item[]> {
     const items: Item[] = [];
     let start: Record<string, unknown> | undefined;
     do {
@@ -158,34 +204,36 @@ export class ItemStore {
         TableName: this.#table,
         IndexName: 'state-index',
         KeyConditionExpression: '#state = :state AND updatedAt < :before',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':state': state, ':before': before.toISOString() },
-        Limit: limit - items.length,
+        ...(filter ? { FilterExpression: filter.expression } : {}),
+        ExpressionAttributeNames: { '#state': 'state', ...filter?.names },
+        ExpressionAttributeValues: { ':state': state, ':before': before.toISOString(), ...filter?.values },
+        Limit: limit,
         ExclusiveStartKey: start,
       });
       items.push(...out.Items);
       start = out.LastEvaluatedKey;
     } while (start && items.length < limit);
-    return items;
+    return items.slice(0, limit);
   }
 
   /**
    * The conditional write of a forward move to `to`: allowed from an earlier state, or failed from an earlier
-   * state or from `to` itself (the retry of a failed step), or when `orIf` holds; `extra` adds to what is set
-   * and removed. `:to` and `:now` may be used in `extra`.
+   * state or (unless `retryOfFailed` is false) from `to` itself (the retry of a failed step), or when `orIf` holds;
+   * `extra` adds to what is set and removed. `:to` and `:now` may be used in `extra`.
    */
   async #forward(id: string, to: ForwardState, extra: {
-    names?: Record<string, string>; values?: Record<string, unknown>; sets?: string[]; remove?: string[]; orIf?: string;
+    names?: Record<string, string>; values?: Record<string, unknown>; sets?: string[]; remove?: string[]; orIf?: string; retryOfFailed?: boolean;
   }): Promise<WriteResult> {
     const values: Record<string, unknown> = { ':to': to, ':now': this.#now().toISOString(), ':failed': 'failed', ...extra.values };
     const allowed = statesBefore(to).map((s, i) => { values[`:b${i}`] = s; return `:b${i}`; }).join(', ');
+    const failedFrom = extra.retryOfFailed === false ? allowed : `${allowed}, :to`;
     const sets = ['#state = :to', 'updatedAt = :now', ...(extra.sets ?? [])];
     // past 'uploading' the upload checkpoint (and its credential) has served its purpose
     const remove = ['#failedFrom', ...(FORWARD_STATES.indexOf(to) > FORWARD_STATES.indexOf('uploading') ? ['checkpoint'] : []), ...(extra.remove ?? [])];
     return this.#update({
       Key: { id },
       UpdateExpression: `SET ${sets.join(', ')} REMOVE ${remove.join(', ')}`,
-      ConditionExpression: `attribute_exists(id) AND (#state IN (${allowed}) OR (#state = :failed AND #failedFrom IN (${allowed}, :to))`
+      ConditionExpression: `attribute_exists(id) AND (#state IN (${allowed}) OR (#state = :failed AND #failedFrom IN (${failedFrom}))`
         + `${extra.orIf ? ` OR (${extra.orIf})` : ''})`,
       ExpressionAttributeNames: { '#state': 'state', '#failedFrom': 'failedFrom', ...extra.names },
       ExpressionAttributeValues: values,

@@ -18,8 +18,10 @@ export interface Item {
   vid?: string;
   runId?: string;
   /**
-   * When a StartTranscode got no answer (a timeout): the run may or may not exist, so the pipeline waits for its
-   * callback or renditions instead of starting another; reconcile starts again only when neither comes.
+   * When a StartTranscode was requested whose answer (the RunId) is not recorded: set before the call is sent,
+   * removed with the RunId or when the service refused it. While set, the run may or may not exist (no answer, a
+   * failed write, a Lambda that died), so the pipeline waits for its callback or renditions instead of starting
+   * another; reconcile starts again only when neither comes.
    */
   transcodeRequestedAt?: string;
   /** Times reconcile started the transcode again after such an unanswered StartTranscode. */
@@ -29,7 +31,11 @@ export interface Item {
   bucket?: string;
   key?: string;
   size?: number;
-  /** Set while `state` is 'failed': the state the failing step started from. */
+  /**
+   * Set while `state` is 'failed': the state the failing step started from. Failed from 'transcoding' = the
+   * service's run failed: final, it waits for a human (reconcile leaves it alone, transcode-on-commit starts no
+   * other run); from another state, reconcile drives on what it can (see reconcile.ts) until `attempts` reaches its maxAttempts.
+   */
   failedFrom?: ForwardState;
   /** Why the last attempt failed (kept after a later success, for the record). */
   reason?: string;

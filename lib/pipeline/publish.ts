@@ -13,7 +13,8 @@ export interface PublishResult { itemId: string; outcome: 'published' | 'transco
 export type PublishDeps = StepDeps<'store' | 'once' | 'log', 'getPlayInfo' | 'setVideoPublishStatus'>;
 
 /**
- * On 'TranscodeCompleted': a failed run fails the item with the service's code (once per Vid + RunId); a
+ * On 'TranscodeCompleted' (its item found by the event's `itemId`, else by Vid): a failed run fails the item with
+ * the service's code (once per Vid + RunId), a final failure that waits for a human (reconcile leaves it alone); a
  * successful one records 'transcoded' and, when `policy` is 'always', SetVideoPublishStatus Published ->
  * 'published', once per Vid (a second run's completion, or one reconcile found, publishes nothing again). A retry
  * (the item is already 'transcoded': an earlier attempt failed or died) asks the service first (GetPlayInfo

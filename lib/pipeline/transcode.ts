@@ -19,11 +19,13 @@ export type TranscodeDeps = StepDeps<'store' | 'once' | 'log', 'startTranscode'>
  * On 'UploadCommitted': StartTranscode with `templateId` once per Vid (ingest and the service's own callback
  * both announce a commit), recording the RunId (item 'transcoding'). A video without an item gets one (`vid:{vid}`).
  *
- * StartTranscode is not idempotent: sent twice, it transcodes twice. A call the service refused fails the item
- * (the event is retried); a call that got no answer may have started a run, so it is not repeated: the item goes
- * 'transcoding' without a RunId and waits for the run's TranscodeComplete (publish records the RunId) or, failing
- * that, reconcile, which looks for renditions and starts the transcode again only when none appear
- * (`detail.restart`: the n-th restart, a unit of work of its own).
+ * StartTranscode is not idempotent: sent twice, it transcodes twice. So the request is recorded on the item before
+ * it is sent (`ItemStore.requestTranscode`), and an attempt that finds a request without a RunId (the answer
+ * was lost, its write failed, the Lambda died) does not send it again: the run may exist. Such an item waits for
+ * the run's TranscodeComplete (publish records the RunId) or, failing that, reconcile, which looks for renditions
+ * and starts the transcode again only when none appear (`detail.restart`: the n-th restart, a unit of work of its
+ * own). Only an error answer proves no run was started: the request is withdrawn, the item fails from
+ * 'committed' and the event is retried. A run that failed (failed from 'transcoding') is not started again.
  */
 export async function transcodeOnCommit(
   deps: TranscodeDeps, detail: UploadCommittedDetail, opts: { templateId: string }, context?: LeaseContext,
@@ -32,8 +34,12 @@ export async function transcodeOnCommit(
   return deps.once.run('transcode', key, async () => {
     const item = await itemFor(deps, detail);
     await deps.store.advance(item.id, 'committed', { vid: detail.vid });
-    const now = await deps.store.get(item.id);
-    if (now && hasRun(now)) return { itemId: item.id, ...(now.runId ? { runId: now.runId } : {}), started: 'before' };
+    const { changed, item: requested } = await deps.store.requestTranscode(item.id, detail.restart ?? 0);
+    if (!changed || !requested?.transcodeRequestedAt) {
+      // a run exists or may exist (a request whose answer was never recorded): never start a second one
+      const runId = requested?.runId;
+      return { itemId: item.id, ...(runId ? { runId } : {}), started: requested && hasRun(requested) ? 'before' : 'unknown' };
+    }
     let runId: string;
     try {
       ({ RunId: runId } = await deps.vod.startTranscode({
@@ -41,15 +47,14 @@ export async function transcodeOnCommit(
       }));
     } catch (err) {
       if (outcomeUnknown(err)) {
-        await deps.store.startTranscode(item.id, 'unanswered');
         deps.log.warn('transcode start unanswered, waiting for its callback', { itemId: item.id, vid: detail.vid, reason: reasonOf(err) });
         return { itemId: item.id, started: 'unknown' };
       }
-      await deps.store.fail(item.id, 'committed', reasonOf(err));
+      await deps.store.abandonTranscode(item.id, requested.transcodeRequestedAt, reasonOf(err));
       deps.log.warn('transcode start failed', { itemId: item.id, vid: detail.vid, reason: reasonOf(err) });
       throw err;
     }
-    // the completion callback may already have moved the item on; then only the RunId is missing, which is fine
+    // if this write fails, the retry finds the request open and waits: the run's callback records the RunId
     await deps.store.startTranscode(item.id, { runId });
     deps.log.info('transcode started', { itemId: item.id, vid: detail.vid, runId });
     return { itemId: item.id, runId, started: 'now' };

@@ -93,7 +93,7 @@ test('reconcile: renditions of an unanswered run are announced (no RunId); no re
   const r1 = await lib.reconcile(deps, { ...opts, now: at(15) });
   assert.deepEqual([r1.actions.reemitted, r1.actions.waiting, r1.actions.restarted], [1, 1, 0]);
   assert.deepEqual(h.bus.entries.slice(emitted).map((e) => [e.DetailType, e.Detail]), [
-    ['TranscodeCompleted', { vid: a.vid, runId: '', spaceName: 'demo-space', code: 'Success' }],
+    ['TranscodeCompleted', { vid: a.vid, runId: '', spaceName: 'demo-space', code: 'Success', itemId: a.itemId }],
   ]);
   // past it: b is restarted, once, however many runs look at it
   const r2 = await lib.reconcile(deps, { ...opts, now: at(45) });
@@ -137,14 +137,14 @@ test('a publish retried after an unanswered SetVideoPublishStatus asks first and
 
 test('a failed publish of a run announced from its renditions (no RunId) is driven on by reconcile', async () => {
   const { vid, itemId } = await committedItem('no-run-id');
-  await h.store.startTranscode(itemId, 'unanswered');
+  await h.store.requestTranscode(itemId);
   await h.store.advance(itemId, 'transcoded');
   await h.store.fail(itemId, 'transcoded', 'VodError ServiceUnavailable: injected');
   const emitted = h.bus.entries.length;
   const r = await lib.reconcile(deps, { stuckAfterSeconds: 10, policy: 'always', now: new Date(Date.now() + 60_000) });
   assert.ok(r.actions.reemitted >= 1);
   assert.deepEqual(h.bus.entries.slice(emitted).filter((e) => e.Detail.vid === vid).map((e) => [e.DetailType, e.Detail]), [
-    ['TranscodeCompleted', { vid, runId: '', spaceName: 'demo-space', code: 'Success' }],
+    ['TranscodeCompleted', { vid, runId: '', spaceName: 'demo-space', code: 'Success', itemId }],
   ]);
   const done = await lib.publishOnTranscoded(deps, { vid, runId: '', spaceName: 'demo-space', code: 'Success' }, { policy: 'always' }, lambdaContext('p'));
   assert.deepEqual(done, { itemId, outcome: 'published' });

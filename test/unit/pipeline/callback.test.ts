@@ -45,6 +45,9 @@ test('callbacks map to exactly one action, keyed on what identifies the work', (
       { key: 'FileUploadByUrlComplete/request/r3', kind: 'fail', itemId: 'url:j3', reason: 'FileUploadByUrlComplete FetchFailed: boom' }],
     [{ RequestId: 'r4', EventType: 'TranscodeComplete', Data: { Code: 'Success', Vid: 'v4', RunId: 'run4', SpaceName: 's' } },
       { key: 'TranscodeComplete/v4/run4', kind: 'emit', detailType: 'TranscodeCompleted', detail: { vid: 'v4', runId: 'run4', spaceName: 's', code: 'Success' } }],
+    // the item our StartTranscode named: publish gets it by id, not through the Vid index (which may lag)
+    [{ RequestId: 'r4b', EventType: 'TranscodeComplete', Data: { Code: 'Success', Vid: 'v4', RunId: 'run4b', SpaceName: 's', CallbackArgs: '{"itemId":"url:j4"}' } },
+      { key: 'TranscodeComplete/v4/run4b', kind: 'emit', detailType: 'TranscodeCompleted', detail: { vid: 'v4', runId: 'run4b', spaceName: 's', code: 'Success', itemId: 'url:j4' } }],
     [{ RequestId: 'r5', EventType: 'TranscodeComplete', Data: { Code: 'Fail', Vid: 'v5', RunId: 'run5', SpaceName: 's' } },
       { key: 'TranscodeComplete/v5/run5', kind: 'emit', detailType: 'TranscodeCompleted', detail: { vid: 'v5', runId: 'run5', spaceName: 's', code: 'Fail' } }],
     [{ RequestId: 'r6', EventType: 'WorkflowComplete', Data: { Vid: 'v6' } },

@@ -62,3 +62,30 @@ test('findByVid and stuck use the GSIs; touch bumps updatedAt only in the expect
   assert.equal((await store.touch('i3', 'committed')).changed, false);
   assert.deepEqual(await store.stuck('received', cutoff), []);
 });
+
+test('stuck with a filter pages past the items it leaves out, up to limit matches, oldest first', async () => {
+  clock = new Date('2026-11-25T13:00:00.000Z');
+  for (let i = 0; i < 5; i++) { await store.create({ id: `out-${i}`, source: 's3', spaceName: 's', state: 'transcoded' }); tick(1); }
+  for (let i = 0; i < 3; i++) { await store.create({ id: `in-${i}`, source: 's3', spaceName: 's', vid: `v-in-${i}`, state: 'transcoded' }); tick(1); }
+  const cutoff = new Date('2026-11-25T14:00:00.000Z');
+  const withVid = { expression: 'attribute_exists(vid)' };
+  assert.deepEqual((await store.stuck('transcoded', cutoff, 2, withVid)).map((i) => i.id), ['in-0', 'in-1']);
+  assert.deepEqual((await store.stuck('transcoded', cutoff, 10, withVid)).map((i) => i.id), ['in-0', 'in-1', 'in-2']);
+  assert.deepEqual((await store.stuck('transcoded', cutoff, 2)).map((i) => i.id), ['out-0', 'out-1'], 'no filter: the oldest');
+});
+
+test('a transcode request is recorded once; its restart takes the item back only as the restart reconcile counted', async () => {
+  clock = new Date('2026-11-25T15:00:00.000Z');
+  await store.create({ id: 't1', source: 's3', spaceName: 's', vid: 'v-t1', state: 'committed' });
+  const req = await store.requestTranscode('t1');
+  assert.deepEqual([req.changed, req.item?.state, req.item?.transcodeRequestedAt], [true, 'transcoding', clock.toISOString()]);
+  assert.equal((await store.requestTranscode('t1')).changed, false, 'an open request: the run may exist');
+  tick(60);
+  const restarted = await store.restartTranscode('t1', req.item!.updatedAt);
+  assert.deepEqual([restarted.changed, restarted.item?.transcodeRestarts, restarted.item?.transcodeRequestedAt], [true, 1, undefined]);
+  assert.equal((await store.requestTranscode('t1')).changed, false, 'the original event, late');
+  assert.equal((await store.requestTranscode('t1', 2)).changed, false, 'a restart not counted');
+  assert.equal((await store.requestTranscode('t1', 1)).changed, true);
+  assert.equal((await store.startTranscode('t1', { runId: 'r1' })).item?.runId, 'r1');
+  assert.equal((await store.requestTranscode('t1', 1)).changed, false, 'it has its run');
+});
