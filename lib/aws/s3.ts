@@ -1,8 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { escapeUri } from '#lib/signing';
-import { sender, withRetry } from '#lib/vod';
-import { errorFromException, errorFromResponse, isRetryableAws } from './errors.ts';
+import { sender, timeoutTimer, withRetry } from '#lib/vod';
+import { AwsError, errorFromException, errorFromResponse, isRetryableAws } from './errors.ts';
 import { signAws, type AwsContext } from './request.ts';
 
 /** S3 as this process calls it: path-style URLs (`{endpoint}/{bucket}/{key}`) or virtual-hosted (`{bucket}.{host}`). */
@@ -15,23 +15,25 @@ export interface ObjectRef { bucket: string; key: string; versionId?: string | u
 /**
  * Opens an object for reading: the body streams from the socket as the caller reads it (nothing is held in
  * memory beyond the stream's buffer). The request is signed with an unsigned payload, as GetObject is; opening
- * is retried as {@link awsJson} retries; `timeoutMs` bounds the wait for the answer's headers, not the body
- * (an ingest reads for as long as the upload takes; the Lambda timeout bounds that).
+ * is retried as {@link awsJson} retries. `timeoutMs` bounds the wait for the answer's headers, and then each wait
+ * of the reader for body bytes: a body stalled that long fails the stream with `RequestTimeout` (time the reader
+ * spends elsewhere, e.g. sending what it read, does not count).
  * @throws AwsError (`NoSuchKey`, `AccessDenied`, `NetworkError`, ...) when the object cannot be opened.
  */
 export async function getObject(ctx: S3Context, ref: ObjectRef): Promise<Readable> {
   const action = 's3.GetObject';
   const { origin, path, query } = objectLocation(ctx, ref);
-  const url = `${origin}${path}${query ? `?versionId=${escapeUri(query.versionId)}` : ''}`;
+  // sent exactly as signed: a URL would resolve `.` and `..` segments of a key and fetch another path
+  const target = `${path}${query ? `?versionId=${escapeUri(query.versionId)}` : ''}`;
   const attempt = async (): Promise<Readable> => {
     const headers = await signAws({ ...ctx, origin }, { method: 'GET', path, headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' }, ...(query ? { query } : {}) });
     let res: IncomingMessage;
     try {
-      res = await open(url, headers, ctx.timeoutMs);
+      res = await open(origin, target, headers, ctx.timeoutMs);
     } catch (err) {
       throw errorFromException(action, err, ctx.timeoutMs);
     }
-    if (res.statusCode === 200) return res;
+    if (res.statusCode === 200) return idleTimeout(res, ctx.timeoutMs, action);
     const text = await readText(res).catch(() => '');
     throw errorFromResponse(action, res.statusCode ?? 0, text, null);
   };
@@ -54,23 +56,42 @@ export function objectLocation(ctx: S3Context, ref: ObjectRef): { origin: string
 
 const DNS_LABEL = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
 
-/** A GET whose answer resolves at its headers; `timeoutMs` bounds the wait for them. */
-function open(url: string, headers: Record<string, string>, timeoutMs: number): Promise<IncomingMessage> {
-  const target = new URL(url);
+/** A GET of `path` (sent verbatim) whose answer resolves at its headers; `timeoutMs` bounds the wait for them. */
+function open(origin: string, path: string, headers: Record<string, string>, timeoutMs: number): Promise<IncomingMessage> {
+  const base = new URL(origin);
   return new Promise((resolve, reject) => {
-    const req = sender(target.protocol)(target, { method: 'GET', headers }, (res) => {
+    // options.path wins over the URL's: node:http sends it as given
+    const req = sender(base.protocol)(base, { method: 'GET', path, headers }, (res) => {
       clearTimeout(timer);
       resolve(res);
     });
-    const timer = setTimeout(() => {
+    const timer = timeoutTimer(timeoutMs, () => {
       req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { name: 'TimeoutError' }));
-    }, timeoutMs);
+    });
     req.on('error', (err) => {
       clearTimeout(timer);
       reject(err);
     });
     req.end();
   });
+}
+
+/**
+ * Fails `res` with `RequestTimeout` when its socket gets no byte for `ms` while the reader waits for one. The
+ * socket's idle timer also runs while the reader is away and backpressure pauses the socket: then bytes wait in
+ * the stream's buffer, so that is not a stall, and the timer starts again.
+ */
+function idleTimeout(res: IncomingMessage, ms: number, action: string): IncomingMessage {
+  if (ms === Infinity) return res;
+  const delay = Math.min(ms, 2 ** 31 - 1);
+  res.setTimeout(delay, () => {
+    if (res.readableLength > 0) {
+      res.setTimeout(delay);
+      return;
+    }
+    res.destroy(new AwsError({ code: 'RequestTimeout', message: `${action}: no body data within ${ms} ms`, action, httpStatus: 0 }));
+  });
+  return res;
 }
 
 async function readText(res: IncomingMessage): Promise<string> {

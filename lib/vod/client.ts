@@ -110,15 +110,23 @@ export class VodClient extends VodSigner {
     return uploadTo(this.#api)(opts);
   }
 
-  /** upload + CommitUpload (the SDK's upload_video): returns CommitUpload's result (Results[0].Vid). */
+  /**
+   * upload + CommitUpload (the SDK's upload_video): returns CommitUpload's result (Results[0].Vid). When CommitUpload
+   * fails, its VodError carries the stored `sessionKey`: commit that session again rather than uploading again.
+   */
   async uploadVideo(opts: UploadVideoOptions): Promise<T.CommitUploadResult & { upload: UploadResult }> {
     const { functions, callbackArgs, ...rest } = opts;
     const stored = await this.upload({ ...rest, fileType: opts.fileType ?? 'video' });
-    const committed = await this.commitUpload({
-      SpaceName: opts.spaceName, SessionKey: stored.sessionKey,
-      ...(callbackArgs !== undefined ? { CallbackArgs: callbackArgs } : {}), ...(functions ? { Functions: functions } : {}),
-    });
-    return { ...committed, upload: stored };
+    try {
+      const committed = await this.commitUpload({
+        SpaceName: opts.spaceName, SessionKey: stored.sessionKey,
+        ...(callbackArgs !== undefined ? { CallbackArgs: callbackArgs } : {}), ...(functions ? { Functions: functions } : {}),
+      });
+      return { ...committed, upload: stored };
+    } catch (err) {
+      if (err instanceof VodError) err.sessionKey = stored.sessionKey;
+      throw err;
+    }
   }
 
   /** upload (image) + ModifyVideoInfo {Info:{PosterUri}} (the SDK's upload_poster); requires BaseResp.StatusCode 0. */

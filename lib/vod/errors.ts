@@ -1,5 +1,5 @@
 /** Codes the client itself produces when the service gave no error envelope. */
-export type ClientErrorCode = 'NetworkError' | 'RequestTimeout' | 'InvalidResponse' | 'HttpError' | 'InvalidParameter' | 'CrcMismatch';
+export type ClientErrorCode = 'NetworkError' | 'RequestTimeout' | 'InvalidResponse' | 'HttpError' | 'InvalidParameter' | 'CrcMismatch' | 'SourceError';
 
 /** What a {@link VodError} is built from. */
 export interface VodErrorInit {
@@ -25,6 +25,11 @@ export class VodError extends Error {
   readonly httpStatus: number;
   readonly action: string;
   readonly body: string | undefined;
+  /**
+   * Set by `uploadVideo` when CommitUpload failed after the bytes were stored: commit this session again
+   * (`commitUpload({ SpaceName, SessionKey })`) instead of uploading again.
+   */
+  sessionKey?: string;
 
   constructor(init: VodErrorInit) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });

@@ -39,6 +39,17 @@ export function sender(protocol: string): Send {
   throw new TypeError(`unsupported protocol ${protocol}`);
 }
 
+/** setTimeout's longest delay (2^31 - 1 ms, about 24.8 days); Node fires a longer one after 1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * The timer of a timeout of `ms` (> 0): none for Infinity, and a delay beyond setTimeout's range is cut to that
+ * range (24.8 days outlive any Lambda), because setTimeout would fire it at once and time every request out.
+ */
+export function timeoutTimer(ms: number, onTimeout: () => void): ReturnType<typeof setTimeout> | undefined {
+  return ms === Infinity ? undefined : setTimeout(onTimeout, Math.min(ms, MAX_TIMER_MS));
+}
+
 /**
  * {@link Fetch} over `node:http` / `node:https` with the default keep-alive agents. It reads the whole response
  * before resolving. Why not the global `fetch`: Node loads undici lazily, and a process's first `fetch` costs
@@ -53,6 +64,7 @@ export async function httpFetch(url: string, init: HttpRequestInit): Promise<Htt
   const send = sender(target.protocol);
   const { signal, timeoutMs } = init;
   signal?.throwIfAborted();
+  if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new RangeError(`timeoutMs must be above 0 ms (Infinity: none), got ${timeoutMs}`);
   return new Promise<HttpResponse>((resolve, reject) => {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const req = send(target, { method: init.method, headers: init.headers }, (res) => {
@@ -82,7 +94,7 @@ export async function httpFetch(url: string, init: HttpRequestInit): Promise<Htt
       fail(signal?.reason);
     }
     if (timeoutMs !== undefined) {
-      timer = setTimeout(() => fail(Object.assign(new Error(`no complete response within ${timeoutMs} ms`), { name: 'TimeoutError' })), timeoutMs);
+      timer = timeoutTimer(timeoutMs, () => fail(Object.assign(new Error(`no complete response within ${timeoutMs} ms`), { name: 'TimeoutError' })));
     }
     signal?.addEventListener('abort', onAbort, { once: true });
     req.on('error', fail);

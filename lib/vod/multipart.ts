@@ -1,7 +1,7 @@
 import { crc32Hex, sameCrc32 } from './crc.ts';
 import { VodError, clip, redact } from './errors.ts';
 import type { Fetch } from './http.ts';
-import { fetchText, isRetryable, withRetry, type RetryPolicy } from './request.ts';
+import { fetchText, isRetryable, outcomeUnknown, withRetry, type RetryPolicy } from './request.ts';
 
 /** Where the bytes go: from ApplyUpload's UploadHosts[0] and StoreInfos[0]. */
 export interface StoreTarget {
@@ -30,13 +30,17 @@ export interface StoredPart { partNumber: number; crc32: string }
 interface StoreReply { success?: unknown; payload?: Record<string, unknown>; error?: { code?: unknown; error?: unknown; message?: unknown } }
 
 /**
- * One upload-host request with timeout and retries (every data-plane step is safe to repeat: a part PUT carries
- * the same bytes, listing reads). Returns the reply's `payload`. Each attempt sends the same bytes (no copy of a
- * part is made per attempt).
+ * One upload-host request with timeout and retries (a part PUT carries the same bytes, listing reads; completion
+ * is repeatable only with `afterMaybeDone`). Returns the reply's `payload`. Each attempt sends the same bytes (no
+ * copy of a part is made per attempt). `afterMaybeDone(err)` is asked about a failure that follows an attempt which
+ * may have been processed (no answer, or a 5xx): a payload it returns is the result.
  */
-async function storeCall(ctx: StoreContext, target: StoreTarget, action: string, method: 'PUT' | 'GET', query: string, extra: Record<string, string>, data?: Uint8Array | string): Promise<Record<string, unknown>> {
+async function storeCall(
+  ctx: StoreContext, target: StoreTarget, action: string, method: 'PUT' | 'GET', query: string, extra: Record<string, string>, data?: Uint8Array | string,
+  afterMaybeDone?: (err: VodError) => Record<string, unknown> | undefined,
+): Promise<Record<string, unknown>> {
   const url = `${ctx.scheme}//${target.host}/${target.storeUri}${query}`;
-  const attempt = async (): Promise<Record<string, unknown>> => {
+  const exchange = async (): Promise<Record<string, unknown>> => {
     const headers: Record<string, string> = { ...target.headers, ...extra, Authorization: target.auth };
     const res = await fetchText(ctx.fetch, url, { method, headers, ...(data === undefined ? {} : { body: data }) }, action, ctx.timeoutMs, ctx.signal);
     const { status, text } = res;
@@ -53,6 +57,18 @@ async function storeCall(ctx: StoreContext, target: StoreTarget, action: string,
     const code = typeof e?.error === 'string' && e.error ? e.error : e?.code !== undefined ? String(e.code) : status === 200 ? 'InvalidResponse' : 'HttpError';
     const message = typeof e?.message === 'string' && e.message ? e.message : `${action}: HTTP ${status}: ${body.slice(0, 200)}`;
     throw new VodError({ code, message: redact(message, [target.auth]), requestId: logid, httpStatus: status, action, body });
+  };
+  let maybeDone = false;
+  const attempt = async (): Promise<Record<string, unknown>> => {
+    try {
+      return await exchange();
+    } catch (err) {
+      const known = maybeDone && err instanceof VodError ? afterMaybeDone?.(err) : undefined;
+      if (known) return known;
+      // a gateway's 5xx may come after the host did the work, as a lost answer may
+      if (err instanceof VodError && (outcomeUnknown(err) || err.httpStatus >= 500)) maybeDone = true;
+      throw err;
+    }
   };
   return withRetry(attempt, ctx.retry, (err) => err instanceof VodError && isRetryable(err, true) && !ctx.signal?.aborted);
 }
@@ -96,10 +112,21 @@ export async function listParts(ctx: StoreContext, target: StoreTarget, uploadId
     .sort((a, b) => a.partNumber - b.partNumber);
 }
 
-/** Multipart step 3: `PUT /{oid}?uploadID={id}` with body `1:{crc},2:{crc},...` -> `payload.key`. */
+/**
+ * Multipart step 3: `PUT /{oid}?uploadID={id}` with body `1:{crc},2:{crc},...` -> `payload.key`.
+ *
+ * Completing is not repeatable: a completion consumes the upload id, and a repeat gets 404 `NoSuchUpload`. So a
+ * 404 NoSuchUpload counts as completed only on a retry after an attempt that may have been processed (no answer,
+ * or a 5xx): the upload id existed (init returned it, our parts were stored under it) and the protocol has no
+ * other step that ends an upload, so it is gone because a completion with our part list (every CRC32 checked by
+ * the host) was accepted. A NoSuchUpload on the first attempt stays an error (an unknown or expired upload). If
+ * that accepted completion still failed inside the host, CommitUpload fails on the missing bytes: nothing is
+ * committed wrongly.
+ */
 export async function completeMultipart(ctx: StoreContext, target: StoreTarget, uploadId: string, parts: readonly StoredPart[]): Promise<string> {
   const text = [...parts].sort((a, b) => a.partNumber - b.partNumber).map((p) => `${p.partNumber}:${p.crc32}`).join(',');
-  const payload = await storeCall(ctx, target, 'CompleteMultipartUpload', 'PUT', `?uploadID=${encodeURIComponent(uploadId)}`, { ...GATEWAY, 'Content-Type': 'text/plain' }, text);
+  const completed = (err: VodError): Record<string, unknown> | undefined => (err.httpStatus === 404 && err.code === 'NoSuchUpload' ? {} : undefined);
+  const payload = await storeCall(ctx, target, 'CompleteMultipartUpload', 'PUT', `?uploadID=${encodeURIComponent(uploadId)}`, { ...GATEWAY, 'Content-Type': 'text/plain' }, text, completed);
   return typeof payload.key === 'string' ? payload.key : target.storeUri;
 }
 

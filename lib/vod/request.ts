@@ -58,6 +58,13 @@ export interface ApiOptions {
  * @example const api = apiContext({ origin: 'http://127.0.0.1:4100', region: 'cn-north-1', credentials: () => creds, now: () => new Date() });
  */
 export function apiContext(target: ApiTarget, opts: ApiOptions = {}): ApiContext {
+  // a NaN from an unset environment variable would otherwise retry forever (retries) or time out at once (timeoutMs).
+  // Plain conditions, no helper: every function runs this at cold start, where each new function compiled costs.
+  const { timeoutMs, retries, baseDelayMs, maxDelayMs } = opts;
+  if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new RangeError(`timeoutMs must be a number of ms above 0 (Infinity: no timeout), got ${timeoutMs}`);
+  if (retries !== undefined && !(Number.isInteger(retries) && retries >= 0)) throw new RangeError(`retries must be an integer of at least 0, got ${retries}`);
+  if (baseDelayMs !== undefined && !(Number.isFinite(baseDelayMs) && baseDelayMs >= 0)) throw new RangeError(`baseDelayMs must be a finite number of ms of at least 0, got ${baseDelayMs}`);
+  if (maxDelayMs !== undefined && !(Number.isFinite(maxDelayMs) && maxDelayMs >= 0)) throw new RangeError(`maxDelayMs must be a finite number of ms of at least 0, got ${maxDelayMs}`);
   return {
     ...target,
     fetch: opts.fetch ?? httpFetch,
@@ -157,6 +164,10 @@ export async function fetchText(fetchFn: Fetch, url: string, init: Omit<HttpRequ
  */
 export async function sendApi<T>(ctx: ApiContext, call: ApiCall): Promise<T> {
   const query = { Action: call.action, Version: call.version, ...call.query };
+  // a lone surrogate (a title cut in the middle of an emoji) cannot be percent-encoded: refuse it by name
+  for (const [k, v] of Object.entries(query)) {
+    if (!v.isWellFormed()) throw new VodError({ code: 'InvalidParameter', message: `${call.action}: ${k} is not well-formed Unicode (a lone surrogate)`, action: call.action });
+  }
   const url = `${ctx.origin}/?${encodeQuery(query)}`;
   const host = new URL(ctx.origin).host;
   const body = call.json === undefined ? undefined : Buffer.from(JSON.stringify(call.json), 'utf8');

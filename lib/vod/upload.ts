@@ -1,4 +1,4 @@
-import { openBody, type UploadBody } from './body.ts';
+import { openBody, type OpenedBody, type UploadBody } from './body.ts';
 import { crc32Hex, sameCrc32 } from './crc.ts';
 import { VodError } from './errors.ts';
 import { completeMultipart, initMultipart, listParts, putObject, uploadPart, type StoreContext, type StoredPart, type StoreTarget } from './multipart.ts';
@@ -99,46 +99,84 @@ export function uploadTo(api: ApiContext): (opts: UploadOptions) => Promise<Uplo
  * const { sessionKey } = await upload(deps, { spaceName: 'demo', fileType: 'video', body: '/tmp/a.mp4' });
  */
 export async function upload(deps: UploadDeps, opts: UploadOptions): Promise<UploadResult> {
-  const opened = await openBody(opts.body, opts.size);
-  const parallel = Math.max(1, Math.floor(opts.parallel ?? 3));
-  const total = opened.size;
-  let target: StoreTarget;
-  let sessionKey: string;
-  let partSize: number;
-  if (opts.resume) {
-    ({ sessionKey, partSize } = opts.resume);
-    target = { host: opts.resume.host, storeUri: opts.resume.storeUri, auth: opts.resume.auth, ...(opts.resume.headers ? { headers: opts.resume.headers } : {}) };
-  } else {
-    const applied = await deps.applyUpload({ SpaceName: opts.spaceName, FileType: opts.fileType, ...(total !== undefined ? { FileSize: total } : {}) });
-    const address = applied?.UploadAddress;
-    const store = address?.StoreInfos?.[0];
-    const host = address?.UploadHosts?.[0];
-    if (!store || !host || !address.SessionKey) {
-      throw new VodError({ code: 'InvalidResponse', message: 'ApplyUpload: reply without StoreInfos, UploadHosts or SessionKey', action: 'ApplyUpload' });
-    }
-    target = { host, storeUri: store.StoreUri, auth: store.Auth, ...(address.UploadHeader ? { headers: address.UploadHeader } : {}) };
-    sessionKey = address.SessionKey;
-    partSize = choosePartSize(opts.partSize, address.AdvanceOption?.SliceSize, total, parallel);
-  }
-  const ctx: StoreContext = { ...deps.store, timeoutMs: opts.partTimeoutMs ?? 120_000 };
-  const pool = new BufferPool(partSize, parallel + 1);
-  const parts = 'bytes' in opened ? bytesParts(opened.bytes, partSize) : streamParts(opened.chunks, partSize, pool);
-  const iterator: AsyncIterator<Part> = Symbol.asyncIterator in parts ? parts[Symbol.asyncIterator]() : toAsync(parts);
+  let opened: OpenedBody;
   try {
-    const first = await iterator.next();
-    if (first.done) throw new Error('unreachable: a body has at least one part');
-    if (first.value.last && !opts.resume) {
-      const data = first.value.data;
+    opened = await openBody(opts.body, opts.size);
+  } catch (err) {
+    throw sourceError(err);
+  }
+  let iterator: AsyncIterator<Part> | undefined;
+  try {
+    const { parallel, partTimeoutMs } = checkOptions(opts);
+    const total = opened.size;
+    let target: StoreTarget;
+    let sessionKey: string;
+    let partSize: number;
+    if (opts.resume) {
+      ({ sessionKey, partSize } = opts.resume);
+      target = { host: opts.resume.host, storeUri: opts.resume.storeUri, auth: opts.resume.auth, ...(opts.resume.headers ? { headers: opts.resume.headers } : {}) };
+    } else {
+      const applied = await deps.applyUpload({ SpaceName: opts.spaceName, FileType: opts.fileType, ...(total !== undefined ? { FileSize: total } : {}) });
+      const address = applied?.UploadAddress;
+      const store = address?.StoreInfos?.[0];
+      const host = address?.UploadHosts?.[0];
+      if (!store || !host || !address.SessionKey) {
+        throw new VodError({ code: 'InvalidResponse', message: 'ApplyUpload: reply without StoreInfos, UploadHosts or SessionKey', action: 'ApplyUpload' });
+      }
+      target = { host, storeUri: store.StoreUri, auth: store.Auth, ...(address.UploadHeader ? { headers: address.UploadHeader } : {}) };
+      sessionKey = address.SessionKey;
+      partSize = choosePartSize(opts.partSize, address.AdvanceOption?.SliceSize, total, parallel);
+    }
+    const ctx: StoreContext = { ...deps.store, timeoutMs: partTimeoutMs };
+    const pool = new BufferPool(partSize, parallel + 1);
+    const parts = 'bytes' in opened ? bytesParts(opened.bytes, partSize) : streamParts(opened.chunks, partSize, pool);
+    iterator = Symbol.asyncIterator in parts ? parts[Symbol.asyncIterator]() : toAsync(parts);
+    const first = await nextPart(iterator);
+    if (!first) throw new Error('unreachable: a body has at least one part');
+    // a checkpoint without uploadId is a direct upload's: resuming it PUTs the body again (a PUT replaces)
+    if (first.last && !opts.resume?.uploadId) {
+      const data = first.data;
       checkSize(total, data.byteLength);
-      const crc32 = first.value.crc32 ?? crc32Hex(data);
+      const crc32 = first.crc32 ?? crc32Hex(data);
       await putObject(ctx, target, data, crc32);
       opts.onProgress?.(data.byteLength, total);
+      // the bytes are stored: report it as a multipart upload reports its parts, so that a caller who persists
+      // checkpoints commits this session after a lost CommitUpload answer instead of uploading (and committing) again
+      await opts.onCheckpoint?.({ ...target, sessionKey, uploadId: '', partSize, parts: [] });
       return { sessionKey, storeUri: target.storeUri, size: data.byteLength, mode: 'direct', crc32 };
     }
-    return await multipart(ctx, target, sessionKey, partSize, parallel, total, first.value, iterator, opts);
+    return await multipart(ctx, target, sessionKey, partSize, parallel, total, first, iterator, opts);
   } finally {
-    await iterator.return?.();
+    await iterator?.return?.();
+    if ('close' in opened) opened.close(); // also when no part was read (ApplyUpload failed): no fd or socket left open
   }
+}
+
+/** The upload's own options, checked before any request: a NaN `parallel` would otherwise hang the upload. */
+function checkOptions(opts: UploadOptions): { parallel: number; partTimeoutMs: number } {
+  const invalid = (message: string): VodError => new VodError({ code: 'InvalidParameter', message, action: 'Upload' });
+  const parallel = opts.parallel ?? 3;
+  if (!Number.isInteger(parallel) || parallel < 1) throw invalid(`parallel must be an integer of at least 1, got ${parallel}`);
+  const partTimeoutMs = opts.partTimeoutMs ?? 120_000;
+  if (typeof partTimeoutMs !== 'number' || !(partTimeoutMs > 0)) throw invalid(`partTimeoutMs must be a number of ms above 0, got ${partTimeoutMs}`);
+  if (opts.size !== undefined && (!Number.isSafeInteger(opts.size) || opts.size < 0)) throw invalid(`size must be a non-negative integer, got ${opts.size}`);
+  return { parallel, partTimeoutMs };
+}
+
+/** The next part, or undefined at the end; a failure to read the body (a reset S3 stream) is a `SourceError`. */
+async function nextPart(parts: AsyncIterator<Part>): Promise<Part | undefined> {
+  try {
+    const r = await parts.next();
+    return r.done ? undefined : r.value;
+  } catch (err) {
+    throw sourceError(err);
+  }
+}
+
+function sourceError(err: unknown): VodError {
+  if (err instanceof VodError) return err;
+  const detail = err instanceof Error ? err.message : String(err);
+  return new VodError({ code: 'SourceError', message: `Upload: reading the body failed: ${detail}`, action: 'Upload', cause: err });
 }
 
 function choosePartSize(requested: number | undefined, slice: number | undefined, total: number | undefined, parallel: number): number {
@@ -173,8 +211,9 @@ async function multipart(
 ): Promise<UploadResult> {
   const abort = new AbortController();
   const ctx: StoreContext = { ...base, signal: abort.signal };
-  const uploadId = opts.resume?.uploadId ?? (await initMultipart(ctx, target));
-  const stored = new Map((opts.resume ? await listParts(ctx, target, uploadId) : []).map((p) => [p.partNumber, p.crc32]));
+  const resumed = opts.resume?.uploadId;
+  const uploadId = resumed || (await initMultipart(ctx, target));
+  const stored = new Map((resumed ? await listParts(ctx, target, uploadId) : []).map((p) => [p.partNumber, p.crc32]));
   const done: StoredPart[] = [];
   let sent = 0;
   let size = 0;
@@ -236,8 +275,13 @@ async function multipart(
     inflight.add(task);
     if (inflight.size >= parallel) await Promise.race(inflight);
     if (part.last || failure !== undefined) break;
-    const next = await rest.next();
-    part = next.done ? undefined : next.value;
+    try {
+      part = await nextPart(rest);
+    } catch (err) {
+      // the body failed (a reset S3 stream, a Lambda out of time): read no more, but let the parts in flight finish
+      // (their bytes are whole) and be checkpointed before failing, so that a redelivery resumes after them
+      failure ??= err;
+    }
   }
   await Promise.all(inflight);
   await writer;

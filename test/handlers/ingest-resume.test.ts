@@ -172,6 +172,29 @@ test('bytes already complete when CommitUpload failed are committed on redeliver
   assert.equal((await h.store.get(id))?.vid, result?.vid);
 });
 
+test('a small object (one direct PUT) whose CommitUpload failed is committed on redelivery from its stored session, not uploaded again', async () => {
+  const source = bytes(MiB, 9);
+  const key = 'incoming/small-commit-failed.mp4';
+  const { event, id } = await putObject(key, source);
+  h.emulator.setFaults({ actions: { CommitUpload: 1 }, kinds: ['5xx'] });
+  try {
+    await assert.rejects(ingest(event, lambdaContext('small-commit-fails')), (e: Error) => e.name === 'VodError');
+  } finally {
+    h.emulator.setFaults({});
+  }
+  const failed = await h.store.get(id);
+  assert.deepEqual([failed?.state, failed?.checkpoint?.stored, failed?.checkpoint?.uploadId], ['failed', true, '']);
+
+  const mark = h.emulator.requests.length;
+  const [result] = await ingest(event, lambdaContext('small-commit-retry'));
+
+  const after = h.emulator.requests.slice(mark);
+  assert.deepEqual(after.filter((r) => r.plane === 'upload'), [], 'nothing re-sent');
+  assert.deepEqual(after.filter((r) => r.plane === 'api').map((r) => r.action), ['CommitUpload']);
+  assert.equal(h.emulator.state.objects[failed!.checkpoint!.storeUri]?.md5, md5(source));
+  assert.equal((await h.store.get(id))?.vid, result?.vid);
+});
+
 test('a checkpoint the upload host no longer knows is dropped and the upload starts over', async () => {
   const source = bytes(6 * MiB, 3);
   const key = 'incoming/stale.mp4';

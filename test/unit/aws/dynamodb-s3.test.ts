@@ -2,6 +2,8 @@
 // dynalite (the tables of serverless.yml), GetObject streaming from s3rver (which verifies S3 signatures).
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +12,7 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3
 import { IdempotencyItemAlreadyExistsError } from '@aws-lambda-powertools/idempotency';
 import { IdempotencyRecord } from '@aws-lambda-powertools/idempotency/persistence';
 import S3rver from 's3rver';
-import { AwsError, DynamoDb, getObject, objectLocation, type S3Context } from '#lib/aws';
+import { AwsError, DynamoDb, getObject, objectLocation, signAws, type S3Context } from '#lib/aws';
 import { IdempotencyStore } from '#lib/pipeline';
 import { startDynalite, type LocalDynamo } from '../../../local/stack/dynamo.ts';
 import { createTables, tableDefinitions } from '../../../local/stack/tables.ts';
@@ -22,6 +24,7 @@ let s3rver: S3rver;
 let s3Dir: string;
 let s3: S3Context;
 let put: S3Client;
+const MiB = 1 << 20;
 
 before(async () => {
   dynamo = await startDynalite(0);
@@ -114,6 +117,61 @@ test('GetObject streams the object (keys with spaces, plus and non-ASCII signed 
   const err = await getObject(s3, { bucket: BUCKET, key: 'incoming/none.mp4' }).catch((e: unknown) => e);
   assert.ok(err instanceof AwsError);
   assert.deepEqual([err.name, err.httpStatus, err.action], ['NoSuchKey', 404, 's3.GetObject']);
+});
+
+test('GetObject sends the key path exactly as signed: `.` and `..` segments are not resolved away', async () => {
+  // s3rver resolves such segments itself (real S3 keeps them as part of the key), so a loopback server records what arrives
+  const seen: Array<{ url: string | undefined; authorization: string | undefined }> = [];
+  const server = createServer((req, res) => {
+    seen.push({ url: req.url, authorization: req.headers.authorization });
+    res.end('ok');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const now = new Date('2026-11-25T10:00:00.000Z');
+  const ctx = { ...s3, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, now: () => now };
+  try {
+    const refs = [{ bucket: BUCKET, key: 'incoming/./clip.mp4' }, { bucket: BUCKET, key: 'incoming/../clip.mp4', versionId: 'v1' }];
+    const expected = [];
+    for (const ref of refs) {
+      (await getObject(ctx, ref)).resume();
+      const { origin, path, query } = objectLocation(ctx, ref);
+      const signed = await signAws({ ...ctx, origin }, { method: 'GET', path, headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' }, ...(query ? { query } : {}) });
+      expected.push({ url: `${path}${query ? `?versionId=${query.versionId}` : ''}`, authorization: signed.authorization });
+    }
+    assert.deepEqual(seen, expected);
+    assert.deepEqual(seen.map((r) => r.url), [`/${BUCKET}/incoming/./clip.mp4`, `/${BUCKET}/incoming/../clip.mp4?versionId=v1`]);
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+});
+
+test('a GetObject body that stalls fails the stream with RequestTimeout; a reader away longer than the timeout is no stall', { timeout: 10_000 }, async () => {
+  const server = createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/octet-stream' });
+    if (req.url?.endsWith('/stall')) res.write(Buffer.alloc(1000, 1)); // then nothing, connection open
+    else res.end(Buffer.alloc(MiB, 2));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const ctx = { ...s3, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, timeoutMs: 100 };
+  try {
+    const stalled = await getObject(ctx, { bucket: BUCKET, key: 'stall' });
+    let got = 0;
+    const err = await (async () => { for await (const c of stalled) got += (c as Buffer).length; })().catch((e: unknown) => e);
+    assert.ok(err instanceof AwsError);
+    assert.deepEqual([err.name, err.message, err.httpStatus, got], ['RequestTimeout', 's3.GetObject: no body data within 100 ms', 0, 1000]);
+
+    const slowReader = await getObject(ctx, { bucket: BUCKET, key: 'whole' });
+    let size = 0;
+    for await (const c of slowReader) {
+      if (size === 0) await new Promise((r) => setTimeout(r, 350)); // the reader is busy elsewhere (sending a part)
+      size += (c as Buffer).length;
+    }
+    assert.equal(size, MiB);
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
 });
 
 test('object URLs are those the AWS SDK builds (the SDK as the oracle): path-style, virtual-hosted, dotted buckets, a version', async () => {
