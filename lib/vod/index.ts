@@ -12,7 +12,7 @@ export {
   type StoreContext, type StoreTarget, type StoredPart, completeMultipart, initMultipart, listParts, putObject, uploadPart,
 } from './multipart.ts';
 export {
-  type DomainWeights, PosterDomains, type PosterDomainsOptions, posterUrl, posterUrlBuilder, posterUrlSource, weightedPick,
+  type DomainWeights, MAX_CACHED_SPACES, PosterDomains, type PosterDomainsOptions, posterUrl, posterUrlBuilder, posterUrlSource, weightedPick,
 } from './poster.ts';
 export { encodeQuery, toQuery } from './query.ts';
 export {

@@ -18,13 +18,17 @@ export interface PosterDomainsOptions {
   refreshMs?: number;
 }
 
-interface Entry { weights: DomainWeights; loadedAt: number }
+/** `answered`: the service named the space's domains (maybe none) or refused the space; false when the call failed. */
+interface Entry { weights: DomainWeights; loadedAt: number; answered: boolean }
+
+/** Spaces whose weights are kept at once: callers may name any space, and a warm Lambda must not grow without end. */
+export const MAX_CACHED_SPACES = 64;
 
 /**
  * The CDN domains of poster URLs, per space, drawn by weight (protocol section 7). Weights are cached per space
- * and refreshed lazily on the first call after `refreshMs` (no timer: nothing keeps a Lambda alive); concurrent
- * callers share one refresh. A failed or empty answer yields the fallback weights, cached as long, so an outage
- * does not turn every poster URL into an API call.
+ * (the {@link MAX_CACHED_SPACES} latest spaces) and refreshed lazily on the first call after `refreshMs` (no timer:
+ * nothing keeps a Lambda alive); concurrent callers share one refresh. A failed or empty answer yields the fallback
+ * weights, cached as long, so an outage does not turn every poster URL into an API call.
  */
 export class PosterDomains {
   readonly #opts: PosterDomainsOptions;
@@ -53,6 +57,10 @@ export class PosterDomains {
     const weights = await this.weights(spaceName);
     const main = weightedPick(weights, this.#opts.uniform);
     if (main === undefined) {
+      // the service's own answer (a space without poster domains: the caller's to fix) or its failure
+      if (this.#cache.get(spaceName)?.answered) {
+        throw new VodError({ code: 'ResourceNotFound', message: `space ${spaceName} has no CDN domain for posters`, action: 'GetPosterUrl' });
+      }
       throw new VodError({ code: 'NoPosterDomain', message: `no CDN domain for space ${spaceName} and no fallback weights`, action: 'GetPosterUrl' });
     }
     return { main, backup: weightedPick(weights, this.#opts.uniform, main) ?? main };
@@ -60,13 +68,18 @@ export class PosterDomains {
 
   async #load(spaceName: string, now: number): Promise<DomainWeights> {
     let weights: DomainWeights | undefined;
+    let answered = true;
     try {
       weights = await this.#opts.load(spaceName);
-    } catch {
-      weights = undefined;
+    } catch (err) {
+      // the service refusing the space itself (unknown, malformed) is its answer; any other failure is not
+      answered = err instanceof VodError && (err.httpStatus === 404 || err.code === 'ResourceNotFound' || err.code === 'InvalidParameter');
     }
     if (!weights || weightedPick(weights, () => 0) === undefined) weights = this.#opts.fallback ?? {};
-    this.#cache.set(spaceName, { weights, loadedAt: now });
+    // re-inserted, so the Map's order is the order of loads: the first key is the space loaded longest ago
+    this.#cache.delete(spaceName);
+    if (this.#cache.size >= MAX_CACHED_SPACES) this.#cache.delete(this.#cache.keys().next().value!);
+    this.#cache.set(spaceName, { weights, loadedAt: now, answered });
     return weights;
   }
 }

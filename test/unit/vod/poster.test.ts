@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { PosterDomains, VodClient, posterUrl, weightedPick } from '#lib/vod';
+import { MAX_CACHED_SPACES, PosterDomains, VodClient, VodError, posterUrl, weightedPick } from '#lib/vod';
 import { VodTestServer, envelope } from '../../support/vod-test-server.ts';
 
 const credentials = { accessKeyId: 'AKLTposterTest01', secretAccessKey: 'poster-secret' };
@@ -101,9 +101,29 @@ describe('PosterDomains cache', () => {
     assert.deepEqual(await d.weights('s'), { 'ok.test': 2 });
   });
 
-  test('no domain and no fallback is a VodError', async () => {
+  test('no domain and no fallback: the service named none (the caller\'s space) or could not be asked', async () => {
     answer = undefined;
-    await assert.rejects(domains().pick('s'), { name: 'VodError', code: 'NoPosterDomain' });
+    await assert.rejects(domains().pick('s'), { name: 'VodError', code: 'ResourceNotFound', message: 'space s has no CDN domain for posters' });
+    answer = { 'zero.test': 0 };
+    await assert.rejects(domains().pick('s'), { name: 'VodError', code: 'ResourceNotFound' });
+    answer = new VodError({ code: 'ResourceNotFound', message: 'Space s not found', httpStatus: 404, action: 'GetCdnDomainWeights' });
+    await assert.rejects(domains().pick('s'), { name: 'VodError', code: 'ResourceNotFound', message: 'space s has no CDN domain for posters' });
+    for (const failure of [new Error('down'), new VodError({ code: 'SignatureDoesNotMatch', message: 'no', httpStatus: 403, action: 'GetCdnDomainWeights' })]) {
+      answer = failure;
+      await assert.rejects(domains().pick('s'), { name: 'VodError', code: 'NoPosterDomain', message: 'no CDN domain for space s and no fallback weights' });
+    }
+  });
+
+  test(`keeps the weights of the ${MAX_CACHED_SPACES} spaces loaded last (callers may name any space)`, async () => {
+    answer = { 'a.test': 1 };
+    const d = domains();
+    for (let i = 0; i <= MAX_CACHED_SPACES; i++) await d.weights(`s${i}`);
+    assert.equal(loads, MAX_CACHED_SPACES + 1);
+    await d.weights(`s${MAX_CACHED_SPACES}`);
+    await d.weights('s1');
+    assert.equal(loads, MAX_CACHED_SPACES + 1, 'the latest spaces are still cached');
+    await d.weights('s0');
+    assert.equal(loads, MAX_CACHED_SPACES + 2, 'the space loaded longest ago was let go');
   });
 });
 
