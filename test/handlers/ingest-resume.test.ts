@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, S3Event } from 'aws-lambda';
-import type { IngestRequest, Item } from '#lib/pipeline';
+import type { IngestCheckpoint, IngestRequest, Item } from '#lib/pipeline';
 import { BUCKET, fixture, lambdaContext, startHarness, type Harness } from '../unit/pipeline/harness.ts';
 
 const MiB = 1024 * 1024;
@@ -149,51 +149,34 @@ test('a stored part whose bytes differ from the source (CRC32 mismatch) is sent 
   assert.ok(result?.vid);
 });
 
-test('bytes already complete when CommitUpload failed are committed on redelivery without being sent again', async () => {
-  const source = bytes(11 * MiB, 5);
-  const key = 'incoming/commit-failed.mp4';
-  const { event, id } = await putObject(key, source);
-  h.emulator.setFaults({ actions: { CommitUpload: 1 }, kinds: ['5xx'] });
-  try {
-    await assert.rejects(ingest(event, lambdaContext('commit-fails')), (e: Error) => e.name === 'VodError');
-  } finally {
-    h.emulator.setFaults({});
-  }
-  const failed = await h.store.get(id);
-  assert.deepEqual([failed?.state, failed?.checkpoint?.stored, failed?.checkpoint?.partsStored], ['failed', true, 3]);
+// multipart: 3 parts stored; direct (one PUT, no upload id): its stored session is checkpointed all the same
+for (const [what, size, stored] of [
+  ['multipart', 11 * MiB, { partsStored: 3 }], ['a small object (one direct PUT)', MiB, { uploadId: '' }],
+] as const) {
+  test(`bytes already complete when CommitUpload failed are committed on redelivery without being sent again: ${what}`, async () => {
+    const source = bytes(size, 5);
+    const key = `incoming/commit-failed-${size}.mp4`;
+    const { event, id } = await putObject(key, source);
+    h.emulator.setFaults({ actions: { CommitUpload: 1 }, kinds: ['5xx'] });
+    try {
+      await assert.rejects(ingest(event, lambdaContext(`commit-fails-${size}`)), (e: Error) => e.name === 'VodError');
+    } finally {
+      h.emulator.setFaults({});
+    }
+    const failed = await h.store.get(id);
+    const [field, value] = Object.entries(stored)[0]!;
+    assert.deepEqual([failed?.state, failed?.checkpoint?.stored, failed?.checkpoint?.[field as keyof IngestCheckpoint]], ['failed', true, value]);
 
-  const mark = h.emulator.requests.length;
-  const [result] = await ingest(event, lambdaContext('commit-retry'));
+    const mark = h.emulator.requests.length;
+    const [result] = await ingest(event, lambdaContext(`commit-retry-${size}`));
 
-  const after = h.emulator.requests.slice(mark);
-  assert.deepEqual(after.filter((r) => r.plane === 'upload'), [], 'nothing re-sent');
-  assert.deepEqual(after.filter((r) => r.plane === 'api').map((r) => r.action), ['CommitUpload']);
-  assert.equal(h.emulator.state.objects[failed!.checkpoint!.storeUri]?.md5, md5(source));
-  assert.equal((await h.store.get(id))?.vid, result?.vid);
-});
-
-test('a small object (one direct PUT) whose CommitUpload failed is committed on redelivery from its stored session, not uploaded again', async () => {
-  const source = bytes(MiB, 9);
-  const key = 'incoming/small-commit-failed.mp4';
-  const { event, id } = await putObject(key, source);
-  h.emulator.setFaults({ actions: { CommitUpload: 1 }, kinds: ['5xx'] });
-  try {
-    await assert.rejects(ingest(event, lambdaContext('small-commit-fails')), (e: Error) => e.name === 'VodError');
-  } finally {
-    h.emulator.setFaults({});
-  }
-  const failed = await h.store.get(id);
-  assert.deepEqual([failed?.state, failed?.checkpoint?.stored, failed?.checkpoint?.uploadId], ['failed', true, '']);
-
-  const mark = h.emulator.requests.length;
-  const [result] = await ingest(event, lambdaContext('small-commit-retry'));
-
-  const after = h.emulator.requests.slice(mark);
-  assert.deepEqual(after.filter((r) => r.plane === 'upload'), [], 'nothing re-sent');
-  assert.deepEqual(after.filter((r) => r.plane === 'api').map((r) => r.action), ['CommitUpload']);
-  assert.equal(h.emulator.state.objects[failed!.checkpoint!.storeUri]?.md5, md5(source));
-  assert.equal((await h.store.get(id))?.vid, result?.vid);
-});
+    const after = h.emulator.requests.slice(mark);
+    assert.deepEqual(after.filter((r) => r.plane === 'upload'), [], 'nothing re-sent');
+    assert.deepEqual(after.filter((r) => r.plane === 'api').map((r) => r.action), ['CommitUpload']);
+    assert.equal(h.emulator.state.objects[failed!.checkpoint!.storeUri]?.md5, md5(source));
+    assert.equal((await h.store.get(id))?.vid, result?.vid);
+  });
+}
 
 test('a checkpoint the upload host no longer knows is dropped and the upload starts over', async () => {
   const source = bytes(6 * MiB, 3);
