@@ -14,9 +14,16 @@ const TYPES: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
   '.png': 'image/png',
   '.svg': 'image/svg+xml',
+  '.mp4': 'video/mp4',
 };
-/** Only these files are served: the page is static, and nothing else of the repository leaks (serve.ts included). */
-const FILES = new Set(['index.html', 'app.js', 'vod-browser.js', 'style.css']);
+/**
+ * Only these files are served, by URL path: the page, and the sample video as a source for `POST /uploads/by-url`
+ * by hand (README); nothing else of the repository leaks (serve.ts included).
+ */
+const FILES = new Map<string, string>([
+  ...['index.html', 'app.js', 'vod-browser.js', 'style.css'].map((f): [string, string] => [f, join(ROOT, f)]),
+  ['sample.mp4', join(ROOT, '../samples/sample.mp4')],
+]);
 
 export interface WebServer {
   /** e.g. http://127.0.0.1:8080 */
@@ -26,7 +33,7 @@ export interface WebServer {
 }
 
 /**
- * Serves the demo page (web/index.html, app.js, vod-browser.js, style.css) on loopback.
+ * Serves the demo page (web/index.html, app.js, vod-browser.js, style.css) and samples/sample.mp4 on loopback.
  * @example const web = await serveWeb({ port: 0 }); console.log(web.url); await web.close();
  */
 export async function serveWeb(opts: { port?: number; host?: string } = {}): Promise<WebServer> {
@@ -38,11 +45,12 @@ export async function serveWeb(opts: { port?: number; host?: string } = {}): Pro
     } catch {
       path = '';
     }
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || !FILES.has(path)) {
+    const file = FILES.get(path);
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || !file) {
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found');
       return;
     }
-    readFile(join(ROOT, path)).then(
+    readFile(file).then(
       (body) => {
         res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream', 'content-length': body.length, 'cache-control': 'no-cache' });
         res.end(req.method === 'HEAD' ? undefined : body);

@@ -53,7 +53,6 @@ export const PROTECTED_API_KEYS = setting('apiKeys', 'API_KEYS', s.protectedApiK
 export const ITEMS_TABLE = setting('itemsTable', 'ITEMS_TABLE', s.name, 'vod-serverless-items');
 export const IDEMPOTENCY_TABLE = setting('idempotencyTable', 'IDEMPOTENCY_TABLE', s.name, 'vod-serverless-idempotency');
 export const EVENT_BUS_NAME = setting('eventBusName', 'EVENT_BUS_NAME', s.name, 'vod-serverless');
-export const INGEST_BUCKET = setting('ingestBucket', 'INGEST_BUCKET', s.name, 'vod-serverless-ingest');
 export const INGEST_PREFIX = setting('ingestPrefix', 'INGEST_PREFIX', s.text, '');
 export const INGEST_SUFFIXES = setting('ingestSuffixes', 'INGEST_SUFFIXES', s.suffixList, '');
 export const RECONCILE_STUCK_AFTER_SECONDS = setting('reconcileStuckAfterSeconds', 'RECONCILE_STUCK_AFTER_SECONDS', s.stuckAfter, '900');

@@ -7,7 +7,7 @@ import { startOffline, type OfflineProcess } from './offline.ts';
 import { freePort, waitForPorts } from './ports.ts';
 import { createTables, tableDefinitions } from './tables.ts';
 
-/** Ports of the local stack (contracts.md defaults). */
+/** Ports of the local stack (the defaults README.md's quick start shows). */
 export interface StackPorts { http: number; lambda: number; s3: number; eventBridge: number; eventBridgePubSub: number; dynamo: number; emulator: number }
 export const DEFAULT_PORTS: StackPorts = { http: 3000, lambda: 3002, s3: 4569, eventBridge: 4010, eventBridgePubSub: 4011, dynamo: 8000, emulator: 4100 };
 

@@ -35,7 +35,6 @@ describe('loadConfig', () => {
       itemsTable: 'vod-serverless-items',
       idempotencyTable: 'vod-serverless-idempotency',
       eventBusName: 'vod-serverless',
-      ingestBucket: 'vod-serverless-ingest',
       ingestPrefix: '',
       ingestSuffixes: [],
       reconcileStuckAfterSeconds: 900,
@@ -56,7 +55,7 @@ describe('loadConfig', () => {
       VOD_PUBLISH_POLICY: 'never', VOD_CALLBACK_KEY: 'local-callback-key', VOD_CALLBACK_URL: 'http://127.0.0.1:3000/vod/callback',
       CALLBACK_SKEW_SECONDS: '60', TOKEN_DEFAULT_EXPIRES: '600', TOKEN_MAX_EXPIRES: '7200', STS2_MAX_EXPIRES: '3600',
       API_KEYS: ' key-aaaaaaaaaaaaaaaa , key-bbbbbbbbbbbbbbbb ,', ITEMS_TABLE: 'items', IDEMPOTENCY_TABLE: 'idem',
-      EVENT_BUS_NAME: 'bus', INGEST_BUCKET: 'ingest', INGEST_PREFIX: 'in/', INGEST_SUFFIXES: '.mp4, .mov',
+      EVENT_BUS_NAME: 'bus', INGEST_PREFIX: 'in/', INGEST_SUFFIXES: '.mp4, .mov',
       RECONCILE_STUCK_AFTER_SECONDS: '120', POSTER_FALLBACK_WEIGHTS: '{"p1.example.com":3,"p2.example.com":1}',
       S3_FORCE_PATH_STYLE: 'TRUE', AWS_REGION: 'eu-west-1',
     });
