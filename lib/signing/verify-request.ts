@@ -32,7 +32,7 @@ export interface VerifyOptions {
   now: Date;
   /** Allowed clock skew in seconds (default 900). */
   skewSeconds?: number;
-  /** The service the credential scope must name (default `vod`; tests of lib/aws verify `dynamodb`, `events`). */
+  /** The service the credential scope must name (default `vod`; tests of lib/aws verify `dynamodb`, `events`, `s3`). */
   service?: string;
 }
 
@@ -63,7 +63,10 @@ interface Parsed {
 
 const AUTH_RE = /^AWS4-HMAC-SHA256\s+Credential=([^,\s]+),\s*SignedHeaders=([^,\s]*),\s*Signature=([0-9a-f]{64})\s*$/;
 
-function parseHeaderForm(req: IncomingRequest, authorization: string): Parsed | VerifyResult {
+/** The service whose requests may leave the payload unsigned: S3 (GetObject, as lib/aws sends it). */
+const UNSIGNED_PAYLOAD_SERVICE = 's3';
+
+function parseHeaderForm(req: IncomingRequest, authorization: string, service: string): Parsed | VerifyResult {
   const m = AUTH_RE.exec(authorization);
   if (!m) return fail('InvalidAuthorization', 'the Authorization header is not of the form "AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=..."');
   const [ak, ...scope] = m[1]!.split('/');
@@ -71,6 +74,11 @@ function parseHeaderForm(req: IncomingRequest, authorization: string): Parsed | 
   if (date === undefined) return fail('InvalidAuthorization', 'the X-Amz-Date header is missing');
   const declared = req.headers['x-amz-content-sha256'];
   const bodyHash = req.body.length === 0 ? EMPTY_SHA256 : sha256Hex(req.body);
+  // Protocol 6.1: the payload is always signed, a GET's too (sha256 of ''); an unsigned payload would let the body
+  // be swapped after signing. Only S3 knows UNSIGNED-PAYLOAD.
+  if (declared === 'UNSIGNED-PAYLOAD' && service !== UNSIGNED_PAYLOAD_SERVICE) {
+    return fail('SignatureDoesNotMatch', `X-Amz-Content-Sha256 UNSIGNED-PAYLOAD is not accepted by ${service}: sign the sha256 of the body`);
+  }
   if (declared !== undefined && declared !== 'UNSIGNED-PAYLOAD' && declared !== bodyHash) {
     return fail('SignatureDoesNotMatch', 'X-Amz-Content-Sha256 does not match the body');
   }
@@ -120,14 +128,16 @@ function equalHex(a: string, b: string): boolean {
 /**
  * Verifies a signed request as the VOD service does (protocol 6.1, 6.2, 6.4): header SigV4 over the declared
  * SignedHeaders, or a signed URL over X-Amz-SignedQueries with its expiry; clock skew; the credential scope; and
- * STS2 session tokens, whose decrypted temporary secret must have signed the request.
+ * STS2 session tokens, whose decrypted temporary secret must have signed the request. The payload hash must be the
+ * body's sha256; `UNSIGNED-PAYLOAD` is accepted for the service `s3` only.
  * @returns the verdict with the policy the request runs under (null: unrestricted), or the error to answer.
  */
 export async function verifyRequest(req: IncomingRequest, opts: VerifyOptions): Promise<VerifyResult> {
   const authorization = req.headers.authorization;
   const pairs = parseQuery(req.rawQuery);
   let parsed: Parsed | VerifyResult;
-  if (authorization !== undefined) parsed = parseHeaderForm(req, authorization);
+  const served = opts.service ?? SERVICE;
+  if (authorization !== undefined) parsed = parseHeaderForm(req, authorization, served);
   else if (pairs.some(([k]) => k === 'X-Amz-Signature')) parsed = parseQueryForm(pairs);
   else return fail('InvalidAuthorization', 'the request is not signed: no Authorization header and no X-Amz-Signature');
   if ('ok' in parsed) return parsed;
@@ -135,7 +145,6 @@ export async function verifyRequest(req: IncomingRequest, opts: VerifyOptions): 
   const signedAt = parseLongDate(parsed.date);
   if (!signedAt) return fail('InvalidAuthorization', `X-Amz-Date '${parsed.date}' is not of the form yyyymmddThhmmssZ`);
   const [shortDate, region, service, terminator] = parsed.scope;
-  const served = opts.service ?? SERVICE;
   if (parsed.scope.length !== 4 || service !== served || terminator !== 'aws4_request') {
     return fail('InvalidCredential', `the credential scope must be {AK}/{yyyymmdd}/{region}/${served}/aws4_request`);
   }

@@ -84,6 +84,15 @@ async function cursorMd5(m: Multipart, blobs: string[]): Promise<string> {
   return c.hash.digest('hex');
 }
 
+/** Every multipart call (init, part, complete, list) carries `X-Storage-Mode: gateway` (protocol 5). */
+function requireGateway(req: IncomingMessage): void {
+  const raw = req.headers['x-storage-mode'];
+  const mode = (Array.isArray(raw) ? raw[0] : raw)?.trim();
+  if (mode?.toLowerCase() !== 'gateway') {
+    throw new UploadError(400, 4017, 'InvalidStorageMode', `multipart calls need the header X-Storage-Mode: gateway${mode ? ` (got '${mode.slice(0, 20)}')` : ''}`);
+  }
+}
+
 function multipart(ctx: Ctx, oid: string, uploadId: string): Multipart {
   const m = ctx.state.multiparts[uploadId];
   if (!m || m.storeUri !== oid) throw new UploadError(404, 4007, 'NoSuchUpload', 'unknown uploadID for this store uri');
@@ -95,6 +104,7 @@ export async function runUpload(ctx: Ctx, req: IncomingMessage, oid: string, que
   const s = session(ctx, oid, req);
   const uploadId = query.get('uploadID') ?? query.get('uploadId');
   const method = req.method ?? 'GET';
+  if (query.has('uploads') || uploadId) requireGateway(req);
   if (method === 'PUT' && query.has('uploads')) {
     const m: Multipart = { uploadId: ctx.rng.hex(32), storeUri: oid, createdAt: ctx.now().toISOString(), parts: {} };
     ctx.state.multiparts[m.uploadId] = m;
@@ -122,7 +132,7 @@ async function putDirect(ctx: Ctx, req: IncomingMessage, s: UploadSession, oid: 
 }
 
 async function putPart(ctx: Ctx, req: IncomingMessage, m: Multipart, rawNumber: string): Promise<UploadReply> {
-  if (!/^\d{1,5}$/.test(rawNumber) || Number(rawNumber) > MAX_PARTS) throw new UploadError(400, 4010, 'InvalidPartNumber', `partNumber must be 0..${MAX_PARTS}`);
+  if (!/^\d{1,5}$/.test(rawNumber) || Number(rawNumber) < 1 || Number(rawNumber) > MAX_PARTS) throw new UploadError(400, 4010, 'InvalidPartNumber', `partNumber must be 1..${MAX_PARTS}`);
   const n = Number(rawNumber);
   const expected = expectedCrc(req);
   const blob = newBlobId(ctx, 'p');

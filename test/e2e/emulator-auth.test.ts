@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
-import { signRequest } from '#lib/signing';
+import { HttpRequest } from '@smithy/protocol-http';
+import { signQuery, signRequest, smithySigner } from '#lib/signing';
 import { VodClient, VodError, encodeQuery } from '#lib/vod';
 import { startEmulator, type Emulator } from '#local/emulator';
 import { LOCAL, fixedClock, handSignedQuery, md5, rawHttp } from '../fixtures/emulator/helpers.ts';
@@ -33,6 +34,21 @@ function decodeToken(token: string): Record<string, string> {
 async function envelope(res: { status: number; text: string }): Promise<[number, string, unknown]> {
   const body = JSON.parse(res.text) as { ResponseMetadata: { Error?: { Code: string } }; Result?: unknown };
   return [res.status, body.ResponseMetadata.Error?.Code ?? 'ok', body.Result];
+}
+
+/** Status, Error (Code and Message, or 'ok') and the Action / Version the envelope names. */
+function verdict(res: { status: number; text: string }): { status: number; error: string; action: unknown; version: unknown } {
+  const m = (JSON.parse(res.text) as { ResponseMetadata: { Action: unknown; Version: unknown; Error?: { Code: string; Message: string } } }).ResponseMetadata;
+  return { status: res.status, error: m.Error ? `${m.Error.Code}: ${m.Error.Message}` : 'ok', action: m.Action, version: m.Version };
+}
+
+/** A header-signed (SigV4) API request sent as is. */
+async function headerSigned(method: string, query: Record<string, string>, body?: string, contentType?: string): Promise<{ status: number; headers: Record<string, unknown>; text: string }> {
+  const headers = await signRequest(
+    { method, host: `127.0.0.1:${emu.port}`, query, ...(contentType ? { headers: { 'content-type': contentType } } : {}), ...(body === undefined ? {} : { body }) },
+    { credentials: LOCAL, region: 'cn-north-1', now: clock.now() },
+  );
+  return rawHttp(`${emu.url}/?${encodeQuery(query)}`, { method, headers, ...(body === undefined ? {} : { body }) });
 }
 
 before(async () => {
@@ -151,6 +167,71 @@ describe('emulator authentication and authorization', () => {
     const h3 = await signRequest({ method: 'GET', host: `127.0.0.1:${emu.port}`, query: q3 }, { credentials: LOCAL, region: 'cn-north-1', now: clock.now() });
     const [, , result] = await envelope(await rawHttp(`${emu.url}/?${encodeQuery(q3)}`, { method: 'GET', headers: h3 }));
     assert.deepStrictEqual(result, { Data: { MediaInfoList: [], NotExistJobIds: ['a', 'b'] } });
+  });
+
+  it('the payload is signed: X-Amz-Content-Sha256 UNSIGNED-PAYLOAD is refused, so a body swapped after signing has no effect', async () => {
+    const host = `127.0.0.1:${emu.port}`;
+    const signedBody = JSON.stringify({ SpaceName: SPACE, Vid: vid, Info: { Title: 'signed title' } });
+    const request = new HttpRequest({
+      method: 'POST', protocol: 'http:', hostname: host, path: '/', query: { Action: 'ModifyVideoInfo', Version: '2018-01-01' },
+      headers: { host, 'content-type': 'application/json', 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' }, body: signedBody,
+    });
+    const headers = (await smithySigner(LOCAL, 'cn-north-1').sign(request, { signingDate: clock.now() })).headers as Record<string, string>;
+    const before = emu.state.videos[vid]!.title;
+    const refused = { status: 403, error: 'SignatureDoesNotMatch: X-Amz-Content-Sha256 UNSIGNED-PAYLOAD is not accepted by vod: sign the sha256 of the body', action: 'ModifyVideoInfo', version: '2018-01-01' };
+    const swapped = JSON.stringify({ SpaceName: SPACE, Vid: vid, Info: { Title: 'TAMPERED' } });
+    assert.deepStrictEqual(verdict(await rawHttp(`${emu.url}/?Action=ModifyVideoInfo&Version=2018-01-01`, { method: 'POST', headers, body: swapped })), refused);
+    assert.deepStrictEqual(verdict(await rawHttp(`${emu.url}/?Action=ModifyVideoInfo&Version=2018-01-01`, { method: 'POST', headers, body: signedBody })), refused);
+    assert.equal(emu.state.videos[vid]!.title, before);
+  });
+
+  it('RedirectPlay takes a signed URL only: the same call header-signed is refused', async () => {
+    const query = { Action: 'RedirectPlay', Version: '2018-01-01', Vid: vid };
+    assert.deepStrictEqual(verdict(await headerSigned('GET', query)), {
+      status: 401, error: 'InvalidAuthorization: RedirectPlay accepts only a signed URL (X-Amz-Signature in the query), not an Authorization header.', action: 'RedirectPlay', version: '2018-01-01',
+    });
+    const url = await signQuery({ method: 'GET', query }, { credentials: LOCAL, region: 'cn-north-1', now: clock.now() });
+    const res = await rawHttp(`${emu.url}/?${url}`, { method: 'GET' });
+    assert.deepStrictEqual([res.status, String(res.headers.location).startsWith(`${emu.url}/play/${vid}/`)], [302, true]);
+  });
+
+  it('each action accepts exactly the methods of protocol section 4; a wrong method is InvalidParameter', async () => {
+    const catalogue: Array<[string, string, string[]]> = [
+      ['GetPlayInfo', '2019-03-15', ['GET']], ['GetOriginVideoPlayInfo', '2018-01-01', ['GET']], ['RedirectPlay', '2018-01-01', ['GET']],
+      ['StartTranscode', '2018-01-01', ['POST']], ['UploadMediaByUrl', '2018-01-01', ['GET']], ['UploadMediaByUrl', '2020-08-01', ['GET', 'POST']],
+      ['QueryUploadTaskInfo', '2020-08-01', ['GET']], ['ApplyUpload', '2018-01-01', ['GET']], ['CommitUpload', '2018-01-01', ['POST']],
+      ['ModifyVideoInfo', '2018-01-01', ['POST']], ['SetVideoPublishStatus', '2018-01-01', ['POST', 'GET']], ['GetCdnDomainWeights', '2019-07-01', ['GET']],
+    ];
+    const refused: string[] = [];
+    for (const [action, version] of catalogue) {
+      for (const method of ['GET', 'POST']) {
+        // no parameters: an accepted method fails later (MissingParameter, ...), without any effect
+        const v = verdict(await headerSigned(method, { Action: action, Version: version }));
+        if (v.error.startsWith('InvalidParameter: Invalid parameter method')) refused.push(`${method} ${action} ${version} -> ${v.status} ${v.error}`);
+      }
+    }
+    const expected = catalogue.flatMap(([action, version, methods]) => ['GET', 'POST'].filter((m) => !methods.includes(m))
+      .map((m) => `${m} ${action} ${version} -> 400 InvalidParameter: Invalid parameter method: ${action} ${version} accepts ${methods.join(' or ')}, not ${m}`));
+    assert.deepStrictEqual(refused, expected);
+    // a CommitUpload token signed as GET (the protocol signs it as POST) is refused as GET too
+    const token = await signQuery({ method: 'GET', query: { Action: 'CommitUpload', Version: '2018-01-01', SpaceName: SPACE } }, { credentials: LOCAL, region: 'cn-north-1', now: clock.now() });
+    const res = await rawHttp(`${emu.url}/?${token}`, { method: 'GET', body: '{"SessionKey":"k"}' });
+    assert.deepStrictEqual(verdict(res).error, 'InvalidParameter: Invalid parameter method: CommitUpload 2018-01-01 accepts POST, not GET');
+  });
+
+  it('Action and Version come from the query only, never from a form body; the envelope names what the query said', async () => {
+    const form = (o: Record<string, string>): string => new URLSearchParams(o).toString();
+    const urlSets = JSON.stringify([{ SourceUrl: `${emu.url}/play/${vid}/nothing.mp4` }]);
+    const ct = 'application/x-www-form-urlencoded';
+    const onlyInBody = await headerSigned('POST', {}, form({ Action: 'UploadMediaByUrl', Version: '2020-08-01', SpaceName: SPACE, URLSets: urlSets }), ct);
+    assert.deepStrictEqual(verdict(onlyInBody), { status: 400, error: 'MissingParameter: The request is missing Action parameter.', action: '', version: '' });
+    const versionInBody = await headerSigned('POST', { Action: 'UploadMediaByUrl' }, form({ Version: '2020-08-01', SpaceName: SPACE, URLSets: urlSets }), ct);
+    assert.deepStrictEqual(verdict(versionInBody), { status: 400, error: 'MissingParameter: The request is missing Version parameter.', action: 'UploadMediaByUrl', version: '' });
+    // POST form (UploadMediaByUrl 2020-08-01): the parameters come from the body, Action and Version from the query
+    const jobs = Object.keys(emu.state.jobs).length;
+    const ok = await headerSigned('POST', { Action: 'UploadMediaByUrl', Version: '2020-08-01' }, form({ Action: 'GetCdnDomainWeights', Version: '2019-07-01', SpaceName: SPACE, URLSets: urlSets }), ct);
+    assert.deepStrictEqual({ ...verdict(ok), jobs: Object.keys(emu.state.jobs).length }, { status: 200, error: 'ok', action: 'UploadMediaByUrl', version: '2020-08-01', jobs: jobs + 1 });
+    await emu.idle();
   });
 
   it('CORS preflight and exposed headers on the API and the upload host', async () => {

@@ -98,6 +98,39 @@ describe('emulator upload host', () => {
     assert.deepStrictEqual([small.status, (small.body.error as { error: string }).error], [400, 'EntityTooSmall']);
   });
 
+  it('gateway multipart: every call needs X-Storage-Mode: gateway; part numbers run from 1 to 10000', async () => {
+    const { emu, vod } = await start();
+    const apply = await vod.applyUpload({ SpaceName: SPACE, FileType: 'object' });
+    const { StoreUri, Auth } = apply.UploadAddress.StoreInfos[0]!;
+    const url = `${emu.url}/${StoreUri}`;
+    const h = { Authorization: Auth, 'X-Storage-Mode': 'gateway' };
+    const noMode = { status: 400, body: { success: 4017, error: { code: 4017, error: 'InvalidStorageMode', message: 'multipart calls need the header X-Storage-Mode: gateway' } } };
+    const strip = (r: { status: number; body: Record<string, unknown> }): unknown => ({ status: r.status, body: r.body });
+    assert.deepStrictEqual(strip(await uploadHostCall(`${url}?uploads`, { method: 'PUT', headers: { Authorization: Auth } })), noMode);
+    const other = await uploadHostCall(`${url}?uploads`, { method: 'PUT', headers: { ...h, 'X-Storage-Mode': 'direct' } });
+    assert.deepStrictEqual([other.status, (other.body.error as { message: string }).message], [400, "multipart calls need the header X-Storage-Mode: gateway (got 'direct')"]);
+    assert.deepStrictEqual(Object.keys(emu.state.multiparts), []);
+    const uploadID = ((await uploadHostCall(`${url}?uploads`, { method: 'PUT', headers: { Authorization: Auth, 'x-storage-mode': 'Gateway' } })).body.payload as { uploadID: string }).uploadID;
+    const part = Buffer.from('the only part');
+    const crc = (crc32(part) >>> 0).toString(16).padStart(8, '0');
+    const putPart = (n: string, headers: Record<string, string> = h): Promise<{ status: number; body: Record<string, unknown> }> =>
+      uploadHostCall(`${url}?partNumber=${n}&uploadID=${uploadID}`, { method: 'PUT', body: part, headers: { ...headers, 'Content-CRC32': crc } });
+    assert.deepStrictEqual(strip(await putPart('1', { Authorization: Auth })), noMode);
+    for (const n of ['0', '10001', '-1', '1.5']) {
+      assert.deepStrictEqual(strip(await putPart(n)), { status: 400, body: { success: 4010, error: { code: 4010, error: 'InvalidPartNumber', message: 'partNumber must be 1..10000' } } }, n);
+    }
+    assert.deepStrictEqual(Object.keys(emu.state.multiparts[uploadID]!.parts), []);
+    assert.deepStrictEqual((await putPart('10000')).status, 200);
+    assert.deepStrictEqual(strip(await uploadHostCall(`${url}?uploadID=${uploadID}`, { method: 'GET', headers: { Authorization: Auth } })), noMode);
+    assert.deepStrictEqual(strip(await uploadHostCall(`${url}?uploadID=${uploadID}`, { method: 'PUT', headers: { Authorization: Auth }, body: `10000:${crc}` })), noMode);
+    const done = await uploadHostCall(`${url}?uploadID=${uploadID}`, { method: 'PUT', headers: h, body: `10000:${crc}` });
+    assert.deepStrictEqual(strip(done), { status: 200, body: { success: 0, payload: { key: StoreUri, hash: crc, size: part.length } } });
+    // a direct PUT needs no X-Storage-Mode
+    const apply2 = await vod.applyUpload({ SpaceName: SPACE, FileType: 'object' });
+    const direct = apply2.UploadAddress.StoreInfos[0]!;
+    assert.equal((await uploadHostCall(`${emu.url}/${direct.StoreUri}`, { method: 'PUT', body: part, headers: { Authorization: direct.Auth, 'Content-CRC32': crc } })).status, 200);
+  });
+
   it('multipart of 64 MiB from a stream through VodClient, persisted, served back with Range, and surviving a restart', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'vod-emu-'));
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
+import { HttpRequest } from '@smithy/protocol-http';
 import fc from 'fast-check';
 import { EMPTY_SHA256, canonicalQuery, longDate, signingKey, stringToSign } from '../../../lib/signing/canonical.ts';
-import { type Credentials, type IncomingRequest, issueSts2, parseQuery, playPolicy, signQuery, signRequest, uploadPolicy, verifyRequest } from '#lib/signing';
+import { type Credentials, type IncomingRequest, issueSts2, parseQuery, playPolicy, signQuery, signRequest, smithySigner, uploadPolicy, verifyRequest } from '#lib/signing';
 
 const ak = 'AKLTtest';
 const sk = 'test-secret/+=';
@@ -98,6 +99,42 @@ describe('header-signed requests', () => {
     const result = await verify({ ...req, rawQuery: `${req.rawQuery}&x=1` });
     assert.equal(result.ok, false);
     assert.ok(!JSON.stringify(result).includes(sk));
+  });
+});
+
+describe('the payload hash (protocol 6.1: the sha256 of the body, also on GET)', () => {
+  /** Signed by Smithy with `X-Amz-Content-Sha256: UNSIGNED-PAYLOAD`, i.e. without the body in the signature. */
+  async function unsignedPayload(o: { method: string; path?: string; query: Record<string, string>; body?: string; service?: string }): Promise<IncomingRequest> {
+    const host = '127.0.0.1:4100';
+    const req = new HttpRequest({
+      method: o.method, protocol: 'http:', hostname: host, path: o.path ?? '/', query: o.query,
+      headers: { host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', ...(o.body ? { 'content-type': 'application/json' } : {}) }, ...(o.body ? { body: o.body } : {}),
+    });
+    const headers = (await smithySigner(credentials, region, o.service).sign(req, { signingDate: t0 })).headers as Record<string, string>;
+    return { method: o.method, path: o.path ?? '/', rawQuery: rawQueryOf(o.query), headers, body: Buffer.from(o.body ?? '') };
+  }
+  const refusal = { ok: false, code: 'SignatureDoesNotMatch', status: 403, message: 'X-Amz-Content-Sha256 UNSIGNED-PAYLOAD is not accepted by vod: sign the sha256 of the body' };
+
+  test('vod: UNSIGNED-PAYLOAD is refused, so a body swapped after signing cannot pass; on GET too', async () => {
+    const post = await unsignedPayload({ method: 'POST', query: { Action: 'ModifyVideoInfo', Version: '2018-01-01' }, body: '{"Vid":"v1","Info":{"Title":"signed"}}' });
+    assert.deepEqual(await verify(post), refusal);
+    assert.deepEqual(await verify({ ...post, body: Buffer.from('{"Vid":"v1","Info":{"Title":"swapped"}}') }), refusal);
+    assert.deepEqual(await verify(await unsignedPayload({ method: 'GET', query: { Action: 'GetPlayInfo', Version: '2019-03-15', video_id: 'v1' } })), refusal);
+  });
+
+  test('vod: the signed sha256 of the body (of the empty string on GET) verifies, another one does not', async () => {
+    const post = await headerSigned({ Action: 'ModifyVideoInfo', Version: '2018-01-01' }, '{"Vid":"v1"}');
+    assert.equal(post.headers['x-amz-content-sha256'], createHash('sha256').update('{"Vid":"v1"}').digest('hex'));
+    assert.equal(await codeOf(post), 'ok');
+    assert.equal(await codeOf({ ...post, body: Buffer.from('{"Vid":"v2"}') }), 'SignatureDoesNotMatch');
+    const get = await headerSigned({ Action: 'GetPlayInfo', Version: '2019-03-15', video_id: 'v1' });
+    assert.equal(get.headers['x-amz-content-sha256'], EMPTY_SHA256);
+    assert.equal(await codeOf(get), 'ok');
+  });
+
+  test('s3: UNSIGNED-PAYLOAD is accepted (GetObject as lib/aws signs it)', async () => {
+    const getObject = await unsignedPayload({ method: 'GET', path: '/media-bucket/incoming/clip.mp4', query: {}, service: 's3' });
+    assert.deepEqual(await verifyRequest(getObject, { lookupSecret, region, now: t0, service: 's3' }), { ok: true, form: 'header', accessKeyId: ak, principal: ak, policy: null });
   });
 });
 
