@@ -222,10 +222,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     }
     const secondsToAllPublished = (Date.now() - tPut) / 1000;
     // let duplicates, late callbacks and the last reconcile runs land: they must change nothing
-    await Promise.allSettled([...pending]);
-    await stack.emulator.idle();
-    await new Promise((r) => setTimeout(r, 1500));
-    await Promise.allSettled([...pending]);
+    await settle(stack, pending, Date.now() + 60_000);
     rows = await scan(doc, stack.itemsTable);
     return tally(stack, objects, rows, driver, { wallMs: Date.now() - t0, secondsToAllPublished });
   } finally {
@@ -233,6 +230,29 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     s3.destroy();
     doc.destroy();
     await stack.close();
+  }
+}
+
+/** How long the emulator must see no new call or callback before the stack counts as idle. */
+const QUIET_MS = 3000;
+
+/**
+ * Waits until the stack is idle as far as the driver can see: its own invocations done, the emulator idle (transcodes,
+ * callbacks and their retries), and then no new API call, upload or callback for QUIET_MS; again while anything
+ * moves. A late duplicate that would publish or transcode twice is an API call, so it is seen (or waited for) here.
+ * Not visible from outside the offline process: an EventBridge delivery between its retries (serverless.yml: 2 x
+ * 200 ms) and an invocation not yet at its first call; the quiet period outlasts both.
+ */
+async function settle(stack: LocalStack, pending: Set<Promise<unknown>>, until: number): Promise<void> {
+  let seen = -1;
+  for (;;) {
+    await Promise.allSettled([...pending]);
+    await stack.emulator.idle();
+    const now = stack.emulator.requests.length + stack.emulator.callbacks.length;
+    if (now === seen && pending.size === 0) return;
+    if (Date.now() > until) throw new Error(`chaos: the stack still busy after all were published (${now - seen} calls in the last ${QUIET_MS} ms)`);
+    seen = now;
+    await new Promise((r) => setTimeout(r, QUIET_MS));
   }
 }
 

@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, S3Event } from 'aws-lambda';
 import type { IngestCheckpoint, IngestRequest, Item } from '#lib/pipeline';
+import { seededBytes as bytes } from '../support/seeded-bytes.ts';
 import { BUCKET, fixture, lambdaContext, startHarness, type Harness } from '../unit/pipeline/harness.ts';
 
 const MiB = 1024 * 1024;
@@ -26,18 +27,6 @@ before(async () => {
   status = (e) => s.handler(e, lambdaContext('status'));
 });
 after(() => h.close());
-
-/** Deterministic pseudo-random bytes (xorshift32), so parts differ and CRCs mean something. */
-function bytes(size: number, seed: number): Buffer {
-  const out = Buffer.allocUnsafe(size);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i + 4 <= size; i += 4) {
-    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
-    out.writeUInt32LE(x, i);
-  }
-  out.fill(7, size - (size % 4));
-  return out;
-}
 
 const md5 = (b: Uint8Array): string => createHash('md5').update(b).digest('hex');
 

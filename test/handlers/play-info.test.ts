@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { HttpLambda } from '#lib/http';
+import { closedPort } from '../support/ports.ts';
 import { fixture, invoke, jsonHeaders, startStack, uploadVideo, withoutAuthKeys, withQuery, withVid, type Stack } from '../unit/http/handler-kit.ts';
 
 const EVENT = fixture('play-info');
@@ -75,7 +76,7 @@ describe('GET /videos/{vid}/play-info', () => {
   it('answers 502 when the service is down', async () => {
     const { createHandler } = await import('../../functions/play-info/handler.ts');
     const { vodApi } = await import('#lib/config');
-    const down = vodApi({ region: 'cn-north-1', vodEndpoint: 'http://127.0.0.1:9' }, { credentials: { accessKeyId: 'AKLTlocalemulator', secretAccessKey: 'local-emulator-secret' }, retries: 0 });
+    const down = vodApi({ region: 'cn-north-1', vodEndpoint: `http://127.0.0.1:${await closedPort()}` }, { credentials: { accessKeyId: 'AKLTlocalemulator', secretAccessKey: 'local-emulator-secret' }, retries: 0 });
     const reply = await invoke(createHandler(down), withVid(EVENT, vid));
     assert.deepEqual({ status: reply.status, body: reply.body }, { status: 502, body: { error: 'BadGateway', message: 'the video service failed', requestId: RID } });
   });

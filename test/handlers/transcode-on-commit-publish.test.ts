@@ -83,8 +83,14 @@ test('TranscodeCompleted publishes once (policy always) and the item ends publis
   const results = await Promise.allSettled([publish(event, lambdaContext('a')), publish(event, lambdaContext('b'))]);
   const again = await publish(event, lambdaContext('c'));
 
+  // one delivery publishes; the other got its result or met it in progress (retried later by EventBridge)
+  for (const r of results) {
+    if (r.status === 'fulfilled') assert.deepEqual(r.value, { itemId, outcome: 'published' });
+    else assert.equal((r.reason as Error).name, 'IdempotencyAlreadyInProgressError');
+  }
   assert.ok(results.some((r) => r.status === 'fulfilled'));
   assert.deepEqual(again, { itemId, outcome: 'published' });
+  assert.equal(h.emulator.requests.filter((r) => r.action === 'SetVideoPublishStatus' && r.vid === vid).length, 1);
   const item = await h.store.get(itemId);
   assert.deepEqual([item?.state, item?.runId, item?.attempts], ['published', runId, 0]);
   assert.equal(h.emulator.state.videos[vid]?.publishStatus, 'Published');

@@ -6,19 +6,26 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import fc from 'fast-check';
-import { callbackSignature } from '#lib/pipeline';
+import { configOf } from '#lib/config';
+import { callbackDeps, callbackSignature } from '#lib/pipeline';
 import { API_KEY, CALLBACK_KEY, CALLBACK_URL, lambdaContext, startHarness, type Harness } from '../pipeline/harness.ts';
+import { closedPort } from '../../support/ports.ts';
 import { captureLogs } from './log-capture.ts';
 
 type Http = (e: APIGatewayProxyEventV2, c: ReturnType<typeof lambdaContext>) => Promise<APIGatewayProxyStructuredResultV2>;
 let h: Harness;
 const routes: Record<'upload-by-url' | 'item-status' | 'vod-callback', Http> = {} as never;
+/** vod-callback's clock, fixed: callbacks are signed relative to it, so a window edge is where the case puts it. */
+const NOW = new Date('2026-11-25T10:00:00Z');
+const NOW_S = NOW.getTime() / 1000;
 
 before(async () => {
   h = await startHarness();
+  OK_URL = `http://127.0.0.1:${await closedPort()}/clip.mp4`;
   routes['upload-by-url'] = (await import('../../../functions/upload-by-url/handler.ts')).handler;
   routes['item-status'] = (await import('../../../functions/item-status/handler.ts')).handler;
-  routes['vod-callback'] = (await import('../../../functions/vod-callback/handler.ts')).handler;
+  const vodCallback = await import('../../../functions/vod-callback/handler.ts');
+  routes['vod-callback'] = vodCallback.createHandler(callbackDeps(), configOf(vodCallback.SETTINGS), () => NOW);
 });
 after(() => h.close());
 
@@ -46,9 +53,10 @@ const BAD_URLS = [
   'ftp://127.0.0.1/a.mp4', 'file:///etc/passwd', 'javascript:alert(1)', 'data:video/mp4;base64,AAAA', '//127.0.0.1/a.mp4', 'not a url', 'http://',
   `http://127.0.0.1/${'a'.repeat(2100)}`, 'gopher://127.0.0.1:70/_x', ' http://127.0.0.1/a.mp4', 'http://[::1', 'ws://127.0.0.1/a',
 ];
-const OK_URL = 'http://127.0.0.1:9/clip.mp4';
+/** A well-formed URL on a port nothing listens on (set before the cases run): a request that got through fetches nothing. */
+let OK_URL = '';
 
-/** The event is built when the case runs: signatures and timestamps are relative to that moment. */
+/** The event is built when the case runs. */
 type Case = [route: keyof typeof routes, what: string, event: () => APIGatewayProxyEventV2, status?: number];
 
 function byUrl(body: unknown, headers: Record<string, string | undefined> = {}): APIGatewayProxyEventV2 {
@@ -104,7 +112,7 @@ const TRANSCODE_BODY = {
 
 /** A callback event signed (or forged) as the service would send it. */
 function callback(body: string, opts: { at?: number; key?: string; url?: string; sign?: string; ts?: string; omit?: 'ts' | 'sig'; signedBody?: string; base64?: boolean } = {}): APIGatewayProxyEventV2 {
-  const ts = opts.ts ?? String(opts.at ?? Math.floor(Date.now() / 1000));
+  const ts = opts.ts ?? String(opts.at ?? NOW_S);
   const sig = opts.sign ?? callbackSignature(opts.url ?? CALLBACK_URL, ts, opts.key ?? CALLBACK_KEY, Buffer.from(opts.signedBody ?? body));
   const headers: Record<string, string | undefined> = { 'x-vod-timestamp': opts.omit === 'ts' ? undefined : ts, 'x-vod-signature': opts.omit === 'sig' ? undefined : sig };
   return http('POST', '/vod/callback', { body: opts.base64 ? Buffer.from(body).toString('base64') : body, headers, base64: opts.base64 ?? false });
@@ -122,8 +130,8 @@ function callbackCases(): Case[] {
     out.push(['vod-callback', `signature=${JSON.stringify(sig).slice(0, 20)}`, () => callback(good, { sign: sig }), 401]);
   }
   // replayed outside the skew window (300 s), bad timestamps
-  for (const d of [-301, 301, -3600, 3600, -86400 * 2, 86400 * 365]) out.push(['vod-callback', `replayed at now${d > 0 ? '+' : ''}${d} s`, () => callback(good, { at: Math.floor(Date.now() / 1000) + d }), 401]);
-  for (const ts of ['', 'abc', '-1', '1.5', '1e10', String(Math.floor(Date.now() / 1000)).repeat(2), ' ', '0x10', '😀', '9'.repeat(13)]) out.push(['vod-callback', `timestamp=${JSON.stringify(ts)}`, () => callback(good, { ts }), 401]);
+  for (const d of [-301, 301, -3600, 3600, -86400 * 2, 86400 * 365]) out.push(['vod-callback', `replayed at now${d > 0 ? '+' : ''}${d} s`, () => callback(good, { at: NOW_S + d }), 401]);
+  for (const ts of ['', 'abc', '-1', '1.5', '1e10', String(NOW_S).repeat(2), ' ', '0x10', '😀', '9'.repeat(13)]) out.push(['vod-callback', `timestamp=${JSON.stringify(ts)}`, () => callback(good, { ts }), 401]);
   out.push(['vod-callback', 'no timestamp', () => callback(good, { omit: 'ts' }), 401]);
   out.push(['vod-callback', 'no signature', () => callback(good, { omit: 'sig' }), 401]);
   out.push(['vod-callback', 'base64 body signed as text of its base64', () => callback(good, { base64: true, signedBody: Buffer.from(good).toString('base64') }), 401]);

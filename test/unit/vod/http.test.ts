@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { after, before, beforeEach, describe, mock, test } from 'node:test';
 import { httpFetch } from '#lib/vod';
 
 interface Seen { method: string; url: string; headers: IncomingMessage['headers']; body: Buffer; socket: Socket }
@@ -83,13 +83,26 @@ describe('httpFetch (node:http transport)', () => {
     assert.equal((err as Error).name, 'TimeoutError');
   });
 
-  test('timeoutMs: no answer in time rejects with a TimeoutError and closes the connection', async () => {
+  test('timeoutMs: no answer in time rejects with a TimeoutError and closes the connection', async (t) => {
+    // setTimeout mocked: the timeout fires at 50 ms of the test's clock, not before, whatever the machine's load
+    mock.timers.enable({ apis: ['setTimeout'] });
+    t.after(() => mock.timers.reset());
     let closed: Promise<void> | undefined;
-    answer = (req) => { closed = new Promise((resolve) => req.socket.on('close', () => resolve())); }; // never answers
-    const started = performance.now();
-    const err = await httpFetch(`${origin}/slow`, { method: 'GET', headers: {}, timeoutMs: 50 }).catch((e: unknown) => e);
-    assert.deepEqual([(err as Error).name, (err as Error).message], ['TimeoutError', 'no complete response within 50 ms']);
-    assert.ok(performance.now() - started >= 45);
+    let arrived!: () => void;
+    const seenRequest = new Promise<void>((resolve) => (arrived = resolve));
+    answer = (req) => { closed = new Promise((resolve) => req.socket.on('close', () => resolve())); arrived(); }; // never answers
+    let outcome: unknown = 'pending';
+    const done = httpFetch(`${origin}/slow`, { method: 'GET', headers: {}, timeoutMs: 50 }).then((r) => r, (e: unknown) => e).then((o) => (outcome = o));
+    const settled = (): unknown => outcome;
+    await seenRequest;
+    mock.timers.tick(49);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(settled(), 'pending', 'no timeout before 50 ms');
+    mock.timers.tick(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    const err = settled() as Error;
+    assert.deepEqual([err.name, err.message], ['TimeoutError', 'no complete response within 50 ms']);
+    await done;
     await closed;
   });
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { MAX_CACHED_SPACES, PosterDomains, VodClient, VodError, posterUrl, weightedPick } from '#lib/vod';
+import { closedPort } from '../../support/ports.ts';
 import { VodTestServer, envelope } from '../../support/vod-test-server.ts';
 
 const credentials = { accessKeyId: 'AKLTposterTest01', secretAccessKey: 'poster-secret' };
@@ -165,7 +166,7 @@ describe('VodClient.getPosterUrl', () => {
   });
 
   test('an https endpoint gives https poster URLs by default', async () => {
-    const vod = new VodClient({ endpoint: 'https://127.0.0.1:1', credentials, uniform: () => 0, posterFallbackWeights: { 'fb.test': 1 } });
+    const vod = new VodClient({ endpoint: `https://127.0.0.1:${await closedPort()}`, credentials, uniform: () => 0, posterFallbackWeights: { 'fb.test': 1 } });
     assert.equal((await vod.getPosterUrl({ SpaceName: 's', Uri: 'x' })).MainUrl, 'https://fb.test/x~tplv-vod-noop.image');
   });
 

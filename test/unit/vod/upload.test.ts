@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +9,8 @@ import { runInNewContext } from 'node:vm';
 import { crc32 } from 'node:zlib';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { VodClient, VodError, crc32Hex, httpFetch, type UploadCheckpoint } from '#lib/vod';
-import { VodTestServer, type Recorded } from '../../support/vod-test-server.ts';
+import { seededBytes } from '../../support/seeded-bytes.ts';
+import { VodTestServer, type Recorded, type Reply } from '../../support/vod-test-server.ts';
 
 const MiB = 1 << 20;
 const credentials = { accessKeyId: 'AKLTuploadTest01', secretAccessKey: 'upload-secret-key' };
@@ -42,7 +42,7 @@ const store = (): Recorded[] => server.requests.filter((r) => r.path !== '/');
 const partPuts = (): Recorded[] => store().filter((r) => r.query.partNumber !== undefined);
 
 /** `total` deterministic bytes as a stream of 256 KiB chunks (every chunk distinct). */
-const block = randomBytes(256 * 1024);
+const block = seededBytes(256 * 1024, 256);
 function* chunksOf(total: number): Generator<Buffer> {
   for (let off = 0, i = 0; off < total; off += block.length, i++) {
     const c = Buffer.from(block.subarray(0, Math.min(block.length, total - off)));
@@ -214,20 +214,28 @@ describe('multipart upload', () => {
     assert.equal(Math.max(...partPuts().map((p) => p.size)), 6 * MiB);
   });
 
-  test('a failing part is retried; a part timing out is retried', async () => {
+  test('a failing part is retried; a part timing out is retried', { timeout: 20_000 }, async () => {
     const tries = new Map<string, number>();
+    // part 1's first try is never answered (held until the test ends); the others are answered at once, and a
+    // part timeout of 2 s leaves them room however loaded the machine
+    let release!: () => void;
+    const held = new Promise<Reply>((r) => (release = () => r({ destroy: true })));
     server.intercept = (r) => {
       const n = r.query.partNumber;
       if (n === undefined) return undefined;
       tries.set(n, (tries.get(n) ?? 0) + 1);
       if (n === '2' && tries.get(n) === 1) return { status: 500, json: { success: 5000, error: { code: 5000, error: 'InternalError', message: 'x' } } };
-      if (n === '1' && tries.get(n) === 1) return { delayMs: 400 };
+      if (n === '1' && tries.get(n) === 1) return held;
       return undefined;
     };
     const total = 11 * MiB;
-    const res = await vod.upload({ spaceName: 'sp', fileType: 'video', body: Buffer.concat([...chunksOf(total)]), partSize: 5 * MiB, partTimeoutMs: 150 });
-    assert.deepEqual([...tries].sort(), [['1', 2], ['2', 2], ['3', 1]]);
-    assert.deepEqual(res.parts!.map((p) => p.crc32), partCrcs(total, 5 * MiB));
+    try {
+      const res = await vod.upload({ spaceName: 'sp', fileType: 'video', body: Buffer.concat([...chunksOf(total)]), partSize: 5 * MiB, partTimeoutMs: 2000 });
+      assert.deepEqual([...tries].sort(), [['1', 2], ['2', 2], ['3', 1]]);
+      assert.deepEqual(res.parts!.map((p) => p.crc32), partCrcs(total, 5 * MiB));
+    } finally {
+      release();
+    }
   });
 
   test('a part that keeps failing aborts the upload; complete is never sent', async () => {
