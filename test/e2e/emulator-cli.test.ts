@@ -7,7 +7,7 @@ import { VodClient, VodError } from '#lib/vod';
 import { parseFaultProfile } from '#local/emulator';
 
 function run(args: string[], env: Record<string, string> = {}) {
-  return spawn(process.execPath, ['--import', 'tsx', 'local/emulator/cli.ts', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, ['--import', 'tsx', 'local/emulator/cli.ts', ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 describe('emulator CLI', () => {

@@ -252,7 +252,7 @@ describe('emulator upload host', () => {
     const hook = await callbackReceiver();
     cleanups.push(() => hook.close());
     const { emu } = await start({ faults: 'api=0.4,upload=0.3,kinds=5xx|429|reset,seed=9,action.CommitUpload=0', callbackUrl: hook.url });
-    const vod = new VodClient({ endpoint: emu.url, credentials: LOCAL, now: clock.now, retries: 10, baseDelayMs: 1, maxDelayMs: 5 });
+    const vod = new VodClient({ endpoint: emu.url, credentials: LOCAL, now: clock.now, retries: 10, sleep: async () => {}, uniform: () => 0 });
     const body = pattern(0, 11 * MiB);
     const up = await vod.uploadVideo({ spaceName: SPACE, body, partSize: 5 * MiB });
     assert.deepStrictEqual([up.upload.mode, up.Results[0]!.VideoMeta!.Md5], ['multipart', md5(body)]);
@@ -262,9 +262,9 @@ describe('emulator upload host', () => {
     assert.ok(injected >= 5, `only ${injected} faults injected: ${JSON.stringify(emu.faultCounts)}`);
 
     emu.setFaults('api=1,kinds=slow,slowMs=120');
-    const t0 = Date.now();
-    await vod.getCdnDomainWeights({ SpaceName: SPACE });
-    assert.ok(Date.now() - t0 >= 110);
+    const slowBefore = emu.faultCounts.slow ?? 0;
+    assert.deepStrictEqual(await vod.getCdnDomainWeights({ SpaceName: SPACE }), { [SPACE]: { [new URL(emu.url).host]: 100 } });
+    assert.equal((emu.faultCounts.slow ?? 0) - slowBefore, 1, 'a slow answer is an answer: no retry');
 
     await emu.idle();
     const before = hook.received.length;

@@ -74,7 +74,7 @@ export function functionEnv(endpoints: { dynamodb: string; s3: string; eventbrid
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb, AWS_ENDPOINT_URL_S3: endpoints.s3, AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.eventbridge, S3_FORCE_PATH_STYLE: 'true',
     AWS_LAMBDA_FUNCTION_NAME: 'pipeline-test', LOG_LEVEL: 'SILENT',
     VOD_ENDPOINT: endpoints.vod, VOD_SPACE: 'demo-space', VCLOUD_ACCESSKEY: 'AKLTlocalemulator', VCLOUD_SECRETKEY: 'local-emulator-secret',
-    ITEMS_TABLE, IDEMPOTENCY_TABLE, EVENT_BUS_NAME: BUS, INGEST_BUCKET: BUCKET, INGEST_PREFIX: 'incoming/', INGEST_SUFFIXES: '.mp4',
+    ITEMS_TABLE, IDEMPOTENCY_TABLE, EVENT_BUS_NAME: BUS, INGEST_PREFIX: 'incoming/', INGEST_SUFFIXES: '.mp4',
     VOD_CALLBACK_KEY: CALLBACK_KEY, VOD_CALLBACK_URL: CALLBACK_URL, API_KEYS: API_KEY, VOD_TRANSCODE_TEMPLATE_ID: 'local-template',
   };
 }
