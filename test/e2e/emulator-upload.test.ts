@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, describe, it } from 'node:test';
 import { crc32 } from 'node:zlib';
-import { VodClient } from '#lib/vod';
+import { VodClient, type FileType } from '#lib/vod';
 import { startEmulator, type Emulator } from '#local/emulator';
 import { LOCAL, buildMp4, callbackReceiver, fixedClock, md5 } from '../fixtures/emulator/helpers.ts';
 
@@ -64,12 +64,16 @@ describe('emulator upload host', () => {
     assert.deepStrictEqual((await uploadHostCall(url, { method: 'PUT', body: data, headers: { Authorization: a.Auth, 'Content-CRC32': 'Ignore' } })).status, 409);
   });
 
-  it('gateway multipart by hand: init, parts, list, complete with a 0-based body; small middle parts refused', async () => {
+  /** An upload session by hand: its store URL and the headers of its gateway multipart calls. */
+  async function gateway(fileType: FileType) {
     const { emu, vod } = await start();
-    const apply = await vod.applyUpload({ SpaceName: SPACE, FileType: 'video' });
+    const apply = await vod.applyUpload({ SpaceName: SPACE, FileType: fileType });
     const { StoreUri, Auth } = apply.UploadAddress.StoreInfos[0]!;
-    const url = `${emu.url}/${StoreUri}`;
-    const h = { Authorization: Auth, 'X-Storage-Mode': 'gateway' };
+    return { emu, vod, apply, StoreUri, Auth, url: `${emu.url}/${StoreUri}`, h: { Authorization: Auth, 'X-Storage-Mode': 'gateway' } };
+  }
+
+  it('gateway multipart by hand: init, parts, list, complete with a 0-based body; small middle parts refused', async () => {
+    const { emu, vod, apply, StoreUri, url, h } = await gateway('video');
     const init = await uploadHostCall(`${url}?uploads`, { method: 'PUT', headers: h });
     const uploadID = (init.body.payload as { uploadID: string }).uploadID;
     assert.match(uploadID, /^[0-9a-f]{32}$/);
@@ -99,11 +103,7 @@ describe('emulator upload host', () => {
   });
 
   it('gateway multipart: every call needs X-Storage-Mode: gateway; part numbers run from 1 to 10000', async () => {
-    const { emu, vod } = await start();
-    const apply = await vod.applyUpload({ SpaceName: SPACE, FileType: 'object' });
-    const { StoreUri, Auth } = apply.UploadAddress.StoreInfos[0]!;
-    const url = `${emu.url}/${StoreUri}`;
-    const h = { Authorization: Auth, 'X-Storage-Mode': 'gateway' };
+    const { emu, vod, apply, StoreUri, Auth, url, h } = await gateway('object');
     const noMode = { status: 400, body: { success: 4017, error: { code: 4017, error: 'InvalidStorageMode', message: 'multipart calls need the header X-Storage-Mode: gateway' } } };
     const strip = (r: { status: number; body: Record<string, unknown> }): unknown => ({ status: r.status, body: r.body });
     assert.deepStrictEqual(strip(await uploadHostCall(`${url}?uploads`, { method: 'PUT', headers: { Authorization: Auth } })), noMode);
