@@ -1,6 +1,6 @@
 // POST /vod/callback (the VOD service) -> verify X-VOD-SIGNATURE and timestamp skew, emit the pipeline event, 200.
 import { CALLBACK_SKEW_SECONDS, configOf, requireConfig, VOD_CALLBACK_KEY, VOD_CALLBACK_URL, type ConfigOf } from '#lib/config';
-import { httpHandler, logger, parseJsonBody, Unauthorized, type HttpLambda } from '#lib/http';
+import { Conflict, httpHandler, logger, parseJsonBody, Unauthorized, type HttpLambda } from '#lib/http';
 import { CallbackBody, callbackDeps, interpretCallback, verifyCallbackSignature, type PipelineDeps } from '#lib/pipeline';
 
 /** The variables this function reads, validated at cold start (the callback key and URL required). */
@@ -27,7 +27,14 @@ export function createHandler(deps: Pick<PipelineDeps, 'store' | 'bus' | 'once'>
       if (action.kind === 'emit') await deps.bus.emit(action.detailType, action.detail);
       else if (action.kind === 'fail') await deps.store.fail(action.itemId, 'uploading', action.reason);
       return action.kind;
-    }, context);
+    }, context).catch((err: unknown) => {
+      // another delivery of this very callback is being handled: a 409 (not a 500 and an error log line), and the
+      // service delivers it again, as it does after any answer but 200
+      if (err instanceof Error && err.name === 'IdempotencyAlreadyInProgressError') {
+        throw new Conflict('this callback is being handled by another delivery; deliver it again later', { cause: err });
+      }
+      throw err;
+    });
     logger.info('callback accepted', { eventType: body.EventType, requestId: body.RequestId, action: action.kind });
     return { status: 200, body: { ok: true } };
   });

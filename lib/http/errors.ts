@@ -42,6 +42,12 @@ export class NotFound extends HttpError {
   constructor(message: string, options?: Options) { super(404, message, options); }
 }
 
+/** The request clashes with one being handled (the same callback delivered twice at once): send it again later. */
+export class Conflict extends HttpError {
+  override readonly name = 'Conflict' as const;
+  constructor(message: string, options?: Options) { super(409, message, options); }
+}
+
 export class PayloadTooLarge extends HttpError {
   override readonly name = 'PayloadTooLarge' as const;
   constructor(message: string, options?: Options) { super(413, message, options); }

@@ -4,7 +4,7 @@ export { parseJsonBody, parseQuery, parsePath, MAX_BODY_BYTES } from './parse.ts
 export { formatIssues, fallbackMessage, PARSE_CONFIG, type Source } from './issues.ts';
 export { Vid, SpaceName, seconds, intParam, boolParam, word, list, listMessages } from './fields.ts';
 export {
-  HttpError, BadRequest, Unauthorized, Forbidden, NotFound, PayloadTooLarge, UnsupportedMediaType, BadGateway,
+  HttpError, BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PayloadTooLarge, UnsupportedMediaType, BadGateway,
   ServiceUnavailable, GatewayTimeout,
 } from './errors.ts';
 export { toHttpError, isVodError } from './vod-errors.ts';

@@ -52,8 +52,10 @@ test('the same callback delivered again (also concurrently, also with a new Requ
   const replies = both.map((r) => [r.statusCode, JSON.parse(String(r.body))] as const).sort(([a], [b]) => (a ?? 0) - (b ?? 0));
   assert.deepEqual(replies[0], [200, { ok: true }]);
   // the other found the first's record done (200, its stored result) or still in progress (Powertools'
-  // IdempotencyAlreadyInProgressError: a 500, so the service delivers it again later)
-  const loser = [[200, { ok: true }], [500, { error: 'InternalError', requestId: 'cLtQfhhBIAMEJmA=' }]];
+  // IdempotencyAlreadyInProgressError: a 409, so the service delivers it again later)
+  const loser = [[200, { ok: true }], [409, {
+    error: 'Conflict', message: 'this callback is being handled by another delivery; deliver it again later', requestId: 'cLtQfhhBIAMEJmA=',
+  }]];
   assert.ok(loser.some((r) => isDeepStrictEqual(r, replies[1])), `the other delivery: ${JSON.stringify(replies[1])}`);
   const body = JSON.parse(String(tc.body)) as { RequestId: string };
   body.RequestId = 'a-new-request-id';
@@ -103,4 +105,33 @@ test('a failed URL upload callback fails its item with the service message', asy
   const item = await h.store.get('url:job-404');
   assert.deepEqual([item?.state, item?.failedFrom, item?.attempts, item?.reason],
     ['failed', 'uploading', 1, 'FileUploadByUrlComplete FetchFailed: source answered 404']);
+});
+
+test('a delivery that finds the same callback still being handled answers 409 (the service delivers it again); the first emits once', async () => {
+  const mod = await import('../../functions/vod-callback/handler.ts');
+  const deps = callbackDeps();
+  let release!: () => void;
+  const gate = new Promise<void>((r) => { release = r; });
+  let emits = 0;
+  // the real bus, its emit held at the gate
+  const emit: typeof deps.bus.emit = async (type, detail) => { emits++; await gate; return deps.bus.emit(type, detail); };
+  const bus = Object.assign(Object.create(deps.bus) as typeof deps.bus, { emit });
+  const held = mod.createHandler({ ...deps, bus }, configOf(mod.SETTINGS), () => NOW);
+  const body = JSON.parse(JSON.stringify(await fixture('callback/transcode-complete.json'))) as { Data: { RunId: string } };
+  body.Data.RunId = 'run-held-0001';
+  const event = await fixture<APIGatewayProxyEventV2>('callback/api-gateway-v2.json');
+  event.body = JSON.stringify(body);
+  event.headers['x-vod-timestamp'] = String(NOW_S);
+  event.headers['x-vod-signature'] = callbackSignature(CALLBACK_URL, String(NOW_S), CALLBACK_KEY, Buffer.from(event.body));
+
+  const first = held(event, lambdaContext('held-1'));
+  while (emits === 0) await new Promise((r) => setImmediate(r));
+  const second = await held(event, lambdaContext('held-2'));
+  release();
+
+  assert.deepEqual([second.statusCode, JSON.parse(String(second.body))], [409, {
+    error: 'Conflict', message: 'this callback is being handled by another delivery; deliver it again later', requestId: 'cLtQfhhBIAMEJmA=',
+  }]);
+  assert.equal((await first).statusCode, 200);
+  assert.equal(emits, 1);
 });
