@@ -112,7 +112,7 @@ export class VodClient extends VodSigner {
 
   /**
    * upload + CommitUpload (the SDK's upload_video): returns CommitUpload's result (Results[0].Vid). When CommitUpload
-   * fails, its VodError carries the stored `sessionKey`: commit that session again rather than uploading again.
+   * fails, its VodError carries what was stored (`uploaded.sessionKey`): commit that session again, not the bytes.
    */
   async uploadVideo(opts: UploadVideoOptions): Promise<T.CommitUploadResult & { upload: UploadResult }> {
     const { functions, callbackArgs, ...rest } = opts;
@@ -124,22 +124,34 @@ export class VodClient extends VodSigner {
       });
       return { ...committed, upload: stored };
     } catch (err) {
-      if (err instanceof VodError) err.sessionKey = stored.sessionKey;
-      throw err;
+      throw withUploaded(err, stored);
     }
   }
 
-  /** upload (image) + ModifyVideoInfo {Info:{PosterUri}} (the SDK's upload_poster); requires BaseResp.StatusCode 0. */
+  /**
+   * upload (image) + ModifyVideoInfo {Info:{PosterUri}} (the SDK's upload_poster); requires BaseResp.StatusCode 0.
+   * When ModifyVideoInfo fails, its VodError carries what was stored (`uploaded.storeUri`, the PosterUri to set).
+   */
   async uploadPoster(opts: UploadPosterOptions): Promise<{ posterUri: string }> {
     const { vid, ...rest } = opts;
     const stored = await this.upload({ ...rest, fileType: opts.fileType ?? 'image' });
-    const res = await this.modifyVideoInfo({ SpaceName: opts.spaceName, Vid: vid, Info: { PosterUri: stored.storeUri } });
-    if (res?.BaseResp?.StatusCode !== 0) {
-      throw new VodError({
-        code: 'ModifyVideoInfoFailed', action: 'ModifyVideoInfo',
-        message: `ModifyVideoInfo: BaseResp.StatusCode ${String(res?.BaseResp?.StatusCode)} ${res?.BaseResp?.StatusMessage ?? ''}`.trim(),
-      });
+    try {
+      const res = await this.modifyVideoInfo({ SpaceName: opts.spaceName, Vid: vid, Info: { PosterUri: stored.storeUri } });
+      if (res?.BaseResp?.StatusCode !== 0) {
+        throw new VodError({
+          code: 'ModifyVideoInfoFailed', action: 'ModifyVideoInfo',
+          message: `ModifyVideoInfo: BaseResp.StatusCode ${String(res?.BaseResp?.StatusCode)} ${res?.BaseResp?.StatusMessage ?? ''}`.trim(),
+        });
+      }
+    } catch (err) {
+      throw withUploaded(err, stored);
     }
     return { posterUri: stored.storeUri };
   }
+}
+
+/** `err`, if a VodError, marked with the upload that succeeded before it (so the caller repeats only what failed). */
+function withUploaded(err: unknown, stored: UploadResult): unknown {
+  if (err instanceof VodError) err.uploaded = { sessionKey: stored.sessionKey, storeUri: stored.storeUri };
+  return err;
 }

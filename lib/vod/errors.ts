@@ -26,10 +26,11 @@ export class VodError extends Error {
   readonly action: string;
   readonly body: string | undefined;
   /**
-   * Set by `uploadVideo` when CommitUpload failed after the bytes were stored: commit this session again
-   * (`commitUpload({ SpaceName, SessionKey })`) instead of uploading again.
+   * Set by `uploadVideo` / `uploadPoster` when the call after the upload (CommitUpload / ModifyVideoInfo) failed:
+   * the bytes are stored, so repeat that call with them (`commitUpload({ SpaceName, SessionKey: sessionKey })`,
+   * `modifyVideoInfo({ ..., Info: { PosterUri: storeUri } })`) instead of uploading again.
    */
-  sessionKey?: string;
+  uploaded?: { sessionKey: string; storeUri: string };
 
   constructor(init: VodErrorInit) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });

@@ -229,17 +229,31 @@ describe('options and errors', () => {
     assert.deepEqual(urls, []);
   });
 
-  test('uploadVideo: a failed CommitUpload carries the stored sessionKey; committing it later makes the one video', async () => {
+  test('uploadVideo: a failed CommitUpload carries the stored session; committing it later makes the one video', async () => {
     const vod = client();
     const cps: UploadCheckpoint[] = [];
     const videos = Object.keys(emu.state.videos).length;
     emu.setFaults({ actions: { CommitUpload: 1 }, kinds: ['5xx'] });
     const err = await vod.uploadVideo({ spaceName: 'demo', body: Buffer.from('video bytes'), onCheckpoint: (cp) => { cps.push(cp); } }).catch((e: unknown) => e);
     assert.ok(err instanceof VodError);
-    assert.deepEqual([err.action, err.sessionKey], ['CommitUpload', cps[0]!.sessionKey]);
+    assert.deepEqual([err.action, err.uploaded], ['CommitUpload', { sessionKey: cps[0]!.sessionKey, storeUri: cps[0]!.storeUri }]);
     emu.setFaults({});
-    const { Results } = await vod.commitUpload({ SpaceName: 'demo', SessionKey: err.sessionKey! });
+    const { Results } = await vod.commitUpload({ SpaceName: 'demo', SessionKey: err.uploaded!.sessionKey });
     assert.equal(Results[0]?.VideoMeta?.Size, 'video bytes'.length);
     assert.equal(Object.keys(emu.state.videos).length, videos + 1);
+  });
+
+  test('uploadPoster: a failed ModifyVideoInfo carries the stored image; setting it later needs no second upload', async () => {
+    const vod = client();
+    const vid = (await vod.uploadVideo({ spaceName: 'demo', body: Buffer.from('a video') })).Results[0]!.Vid!;
+    emu.setFaults({ actions: { ModifyVideoInfo: 1 }, kinds: ['5xx'] });
+    const err = await vod.uploadPoster({ vid, spaceName: 'demo', body: Buffer.from('a poster') }).catch((e: unknown) => e);
+    emu.setFaults({});
+    assert.ok(err instanceof VodError);
+    assert.equal(err.action, 'ModifyVideoInfo');
+    const { storeUri } = err.uploaded!;
+    assert.equal(emu.state.objects[storeUri]?.size, 'a poster'.length);
+    await vod.modifyVideoInfo({ SpaceName: 'demo', Vid: vid, Info: { PosterUri: storeUri } });
+    assert.equal(emu.state.videos[vid]?.posterUri, storeUri);
   });
 });
