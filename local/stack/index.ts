@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { startEmulator, type Emulator, type EmulatorOptions } from '#local/emulator';
 import { startDynalite, type LocalDynamo } from './dynamo.ts';
 import { startOffline, type OfflineProcess } from './offline.ts';
-import { freePort, waitForPorts } from './ports.ts';
+import { freePort, isListening, waitForPorts } from './ports.ts';
 import { createTables, tableDefinitions } from './tables.ts';
 
 /** Ports of the local stack (the defaults README.md's quick start shows). */
@@ -48,6 +48,8 @@ export interface LocalStack {
   startMs: number;
   /** The last lines of the offline process's output. */
   offlineTail(): string;
+  /** Settles when the offline process exits (with its code): after `close()`, or on its own, which ends the stack. */
+  offlineExited: Promise<number | null>;
   /** Stops everything (offline child, emulator, dynalite); idempotent. */
   close(): Promise<void>;
 }
@@ -152,12 +154,20 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
     emulator,
     startMs: Date.now() - started,
     offlineTail: () => off.tail(),
+    offlineExited: off.exited,
     close,
   };
 }
 
 async function choosePorts(p: StackOptions['ports']): Promise<StackPorts> {
-  if (p !== 'ephemeral') return { ...DEFAULT_PORTS, ...p };
+  if (p !== 'ephemeral') {
+    const ports = { ...DEFAULT_PORTS, ...p };
+    // a port already taken would be found "ready" by waitForPorts (another app answers there) while osls fails on it
+    const busy: string[] = [];
+    for (const [name, port] of Object.entries(ports)) if (await isListening(port)) busy.push(`${name} (${port})`);
+    if (busy.length > 0) throw new Error(`in use on 127.0.0.1: ${busy.join(', ')}; stop what listens there (another npm start?)`);
+    return ports;
+  }
   const out = {} as StackPorts;
   for (const k of Object.keys(DEFAULT_PORTS) as Array<keyof StackPorts>) out[k] = await freePort();
   return out;
