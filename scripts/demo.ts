@@ -3,7 +3,7 @@
 //   1. put samples/sample.mp4 into the ingest bucket -> poll GET /items/{id} until published -> play URLs
 //   2. POST /uploads/by-url with a loopback URL serving the same file -> poll until published
 //   3. the token routes (upload token, play token, STS2)
-// Options (env): DEMO_API (http://127.0.0.1:3000), DEMO_S3 (http://127.0.0.1:4569), API_KEY (local-dev-api-key-0001),
+// Options (env): DEMO_API (http://127.0.0.1:3000), DEMO_S3 (http://127.0.0.1:4569), DEMO_API_KEY (local-dev-api-key-0001),
 // DEMO_BUCKET (vod-serverless-local-ingest), DEMO_PREFIX (incoming/).
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -12,7 +12,8 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 
 const api = process.env.DEMO_API ?? 'http://127.0.0.1:3000';
 const s3Url = process.env.DEMO_S3 ?? 'http://127.0.0.1:4569';
-const apiKey = process.env.API_KEY ?? 'local-dev-api-key-0001';
+// not API_KEY: a developer's key for some other service would be sent (and printed) here
+const apiKey = process.env.DEMO_API_KEY ?? 'local-dev-api-key-0001';
 const bucket = process.env.DEMO_BUCKET ?? 'vod-serverless-local-ingest';
 const prefix = process.env.DEMO_PREFIX ?? 'incoming/';
 const sample = await readFile(new URL('../samples/sample.mp4', import.meta.url));
@@ -37,7 +38,11 @@ async function waitPublished(id: string, timeoutMs = 60_000): Promise<Item> {
   }
 }
 
-async function show(title: string, res: Response): Promise<unknown> {
+/** Answers that were not the one expected: the demo ends with exit 1 after showing everything. */
+const unexpected: string[] = [];
+
+async function show(title: string, res: Response, expected = [200]): Promise<unknown> {
+  if (!expected.includes(res.status)) unexpected.push(`${title}: HTTP ${res.status}`);
   const text = await res.text();
   let body: unknown = text;
   try { body = JSON.parse(text); } catch { /* not JSON */ }
@@ -48,7 +53,7 @@ async function show(title: string, res: Response): Promise<unknown> {
 
 async function playUrls(vid: string): Promise<void> {
   await show(`GET /videos/${vid}/play-info`, await fetch(`${api}/videos/${vid}/play-info`));
-  await show(`GET /videos/${vid}/play`, await fetch(`${api}/videos/${vid}/play`, { redirect: 'manual' }));
+  await show(`GET /videos/${vid}/play`, await fetch(`${api}/videos/${vid}/play`, { redirect: 'manual' }), [302]);
   console.log(`   curl -s ${api}/videos/${vid}/play-info\n   curl -sI ${api}/videos/${vid}/play`);
 }
 
@@ -79,7 +84,7 @@ await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
 const sourceUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/sample.mp4`;
 console.log(`\n2. URL upload of ${sourceUrl}`);
 const byUrlBody = JSON.stringify({ urls: [sourceUrl] });
-const started = (await show('POST /uploads/by-url', await fetch(`${api}/uploads/by-url`, { method: 'POST', headers: auth, body: byUrlBody }))) as { items?: Item[] };
+const started = (await show('POST /uploads/by-url', await fetch(`${api}/uploads/by-url`, { method: 'POST', headers: auth, body: byUrlBody }), [202])) as { items?: Item[] };
 console.log(`   curl -s -X POST ${api}/uploads/by-url -H 'authorization: Bearer ${apiKey}' -H 'content-type: application/json' -d ${q(byUrlBody)}`);
 const urlItem = started.items?.[0];
 if (urlItem) await waitPublished(urlItem.id);
@@ -92,5 +97,9 @@ for (const [path, body] of [['/tokens/upload', {}], ['/tokens/play', { vid }], [
   await show(`POST ${path}`, await fetch(`${api}${path}`, { method: 'POST', headers: auth, body: JSON.stringify(body) }));
   console.log(`   curl -s -X POST ${api}${path} -H 'authorization: Bearer ${apiKey}' -H 'content-type: application/json' -d ${q(JSON.stringify(body))}`);
 }
-await show('POST /tokens/play without a key (refused)', await fetch(`${api}/tokens/play`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ vid }) }));
+await show('POST /tokens/play without a key (refused)', await fetch(`${api}/tokens/play`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ vid }) }), [401, 403]);
+if (unexpected.length > 0) {
+  console.error(`\ndemo failed: ${unexpected.join('; ')}`);
+  process.exit(1);
+}
 console.log('\ndemo done');
