@@ -7,6 +7,10 @@ const input = (/** @type {string} */ id) => /** @type {HTMLInputElement} */ ($(i
 const video = /** @type {HTMLVideoElement} */ ($('video'));
 const poster = /** @type {HTMLImageElement} */ ($('poster'));
 const bar = /** @type {HTMLProgressElement} */ ($('progress'));
+/** How long the `<video>` may take to load its first frame before the page reports an error. */
+const VIDEO_TIMEOUT_MS = 20_000;
+/** Per call of the project's API (a token issue is one signing, no upstream call). */
+const API_TIMEOUT_MS = 10_000;
 
 /** Calls the project's HTTP API with the API key; returns the JSON body or throws its {error, message}. */
 async function api(/** @type {string} */ method, /** @type {string} */ path, /** @type {unknown} */ body) {
@@ -14,13 +18,15 @@ async function api(/** @type {string} */ method, /** @type {string} */ path, /**
   /** @type {Record<string, string>} */
   const headers = { Accept: 'application/json', Authorization: `Bearer ${input('api-key').value}` };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  let res;
+  let res, text;
   try {
-    res = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    res = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(API_TIMEOUT_MS) });
+    text = await res.text();
   } catch (err) {
-    throw new Error(`${method} ${path}: cannot reach the API at ${base} (${/** @type {Error} */ (err).message}); is \`npm start\` running?`);
+    const e = /** @type {Error} */ (err);
+    if (e.name === 'TimeoutError') throw new Error(`${method} ${path}: no answer from the API at ${base} within ${API_TIMEOUT_MS / 1000} s`);
+    throw new Error(`${method} ${path}: cannot reach the API at ${base} (${e.message}); is \`npm start\` running?`);
   }
-  const text = await res.text();
   let json;
   try { json = JSON.parse(text); } catch { json = undefined; }
   if (!res.ok) {
@@ -117,13 +123,31 @@ async function run() {
 
   s = step('play in <video>');
   video.src = play.url;
-  await new Promise((resolve, reject) => {
-    video.addEventListener('loadeddata', resolve, { once: true });
-    video.addEventListener('error', () => reject(new Error(`the browser cannot play this video (MediaError ${video.error?.code}: ${video.error?.message ?? ''})`)), { once: true });
-  });
+  const settled = new AbortController();
+  let timer;
+  try {
+    await new Promise((resolve, reject) => {
+      video.addEventListener('loadeddata', resolve, { signal: settled.signal });
+      video.addEventListener('error', () => reject(new Error(`the browser cannot play this video (MediaError ${video.error?.code}: ${video.error?.message ?? ''})`)), { signal: settled.signal });
+      timer = setTimeout(() => {
+        resetVideo(); // stops the download too
+        reject(new Error(`the video did not load within ${VIDEO_TIMEOUT_MS / 1000} s; is the play URL reachable from this browser?`));
+      }, VIDEO_TIMEOUT_MS);
+    });
+  } finally {
+    clearTimeout(timer);
+    settled.abort();
+  }
   s.done(`${video.videoWidth}x${video.videoHeight}, ${video.duration.toFixed(2)} s`);
   video.play().catch(() => undefined); // autoplay may be refused; the controls remain
   document.body.dataset.state = 'playing';
+}
+
+/** Empties the player: removing `src` alone leaves the old video loaded and showing (the media element keeps it until load()). */
+function resetVideo() {
+  video.removeAttribute('src');
+  video.removeAttribute('poster');
+  video.load();
 }
 
 $('form').addEventListener('submit', (e) => {
@@ -135,7 +159,10 @@ $('form').addEventListener('submit', (e) => {
   $('video-facts').replaceChildren();
   $('tokens').querySelector('tbody')?.replaceChildren();
   poster.hidden = true;
-  video.removeAttribute('src');
+  poster.removeAttribute('src');
+  resetVideo();
+  bar.value = 0;
+  $('progress-text').textContent = 'idle';
   document.body.dataset.state = 'running';
   run().catch(showError).finally(() => { button.disabled = false; });
 });

@@ -9,12 +9,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { crc32 } from 'node:zlib';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Page, type Route } from 'playwright-core';
 import { startEmulator, type Emulator, type EmulatorOptions } from '#local/emulator';
 import { startStack } from '#local/stack';
 import { serveWeb, type WebServer } from '../../web/serve.ts';
@@ -174,6 +176,95 @@ describe('browser reference client: upload and play with tokens in Chromium', { 
     t.diagnostic(`screenshot: ${shot === docs ? docs : `${shot} (UPDATE_SCREENSHOT=1 writes docs/screenshot.png)`}`);
   });
 
+  test('a second run starts with an empty player, no poster and a reset progress bar', async () => {
+    // Prepare: the page is playing the previous test's video, with its poster; this run fails at its first step
+    assert.equal(await page.getAttribute('body', 'data-state'), 'playing');
+    await page.fill('#api-key', 'not-the-api-key');
+
+    // Act
+    try {
+      await page.click('#start');
+      await page.waitForFunction(() => document.body.dataset.state === 'error', null, { timeout: 10_000 });
+    } finally {
+      await page.fill('#api-key', api.key);
+    }
+
+    // Assess
+    const left = await page.evaluate(() => {
+      const v = document.getElementById('video') as HTMLVideoElement;
+      const img = document.getElementById('poster') as HTMLImageElement;
+      return {
+        // an emptied element: no resource (networkState NETWORK_EMPTY), no frame (readyState HAVE_NOTHING)
+        video: { src: v.getAttribute('src'), networkState: v.networkState, readyState: v.readyState, poster: v.poster },
+        poster: { hidden: img.hidden, src: img.getAttribute('src') },
+        progress: (document.getElementById('progress') as HTMLProgressElement).value,
+        progressText: document.getElementById('progress-text')?.textContent,
+      };
+    });
+    assert.deepEqual(left, { video: { src: null, networkState: 0, readyState: 0, poster: '' }, poster: { hidden: true, src: null }, progress: 0, progressText: 'idle' });
+  });
+
+  test('a video that never loads ends the run with an error instead of leaving it running', async () => {
+    // Prepare: a page whose clock the test moves, and play URLs that never answer
+    const p = await browser.newPage();
+    const held: Route[] = [];
+    try {
+      await p.clock.install();
+      await p.route(/\/play\//, (route) => { held.push(route); });
+      await p.goto(web.url);
+      await p.fill('#api-base', api.url);
+      await p.fill('#api-key', api.key);
+      await p.fill('#vod-endpoint', emulator.url);
+      const sample = await sampleMp4();
+      await p.setInputFiles('#file', { name: sample.name, mimeType: 'video/mp4', buffer: sample.bytes });
+
+      // Act: once the page waits for the video, 20 s pass
+      await p.click('#start');
+      await p.waitForFunction(() => document.body.dataset.state === 'error' || [...document.querySelectorAll('#steps li')].some((li) => li.textContent === 'play in <video>'), null, { timeout: 20_000 });
+      await p.clock.runFor(20_000);
+      await p.waitForFunction(() => document.body.dataset.state !== 'running', null, { timeout: 10_000 });
+
+      // Assess
+      assert.deepEqual(
+        { state: await p.getAttribute('body', 'data-state'), error: await p.textContent('#error'), held: held.length > 0, networkState: await p.$eval('#video', (v: HTMLVideoElement) => v.networkState) },
+        { state: 'error', error: 'the video did not load within 20 s; is the play URL reachable from this browser?', held: true, networkState: 0 },
+      );
+    } finally {
+      for (const r of held) await r.abort().catch(() => undefined);
+      await p.close();
+    }
+  });
+
+  test('an API that never answers ends the run with an error instead of leaving it running', async () => {
+    // Prepare: an API base whose server accepts every request and never answers, and a page whose clock the test moves
+    const stall = createServer((req, res) => {
+      res.setHeader('access-control-allow-origin', '*');
+      if (req.method === 'OPTIONS') res.writeHead(204, { 'access-control-allow-headers': '*', 'access-control-allow-methods': 'POST' }).end();
+    });
+    await new Promise<void>((resolve) => stall.listen(0, '127.0.0.1', resolve));
+    const p = await browser.newPage();
+    try {
+      await p.clock.install();
+      await p.goto(web.url);
+      await p.fill('#api-base', `http://127.0.0.1:${(stall.address() as AddressInfo).port}`);
+      await p.setInputFiles('#file', { name: 'a.mp4', mimeType: 'video/mp4', buffer: Buffer.from('x') });
+      const requested = new Promise((resolve) => stall.on('request', (req) => { if (req.method === 'POST') resolve(undefined); }));
+
+      // Act: once the token request is held, 10 s pass
+      await p.click('#start');
+      await requested;
+      await p.clock.runFor(10_000);
+      await p.waitForFunction(() => document.body.dataset.state !== 'running', null, { timeout: 10_000 });
+
+      // Assess
+      assert.deepEqual({ state: await p.getAttribute('body', 'data-state'), error: (await p.textContent('#error'))?.replace(/:\d+/, ':PORT') },
+        { state: 'error', error: 'POST /tokens/upload: no answer from the API at http://127.0.0.1:PORT within 10 s' });
+    } finally {
+      await p.close();
+      await new Promise((resolve) => { stall.close(resolve); stall.closeAllConnections(); });
+    }
+  });
+
   test('vod-browser.js alone: a multipart upload (2 parts) that plays', async () => {
     // Prepare: the sample plus a 'free' box of padding, > 5 MiB so it goes up in two parts; still a valid MP4
     const sample = await sampleMp4();
@@ -247,5 +338,12 @@ describe('browser reference client: upload and play with tokens in Chromium', { 
 
     // Assess
     assert.deepEqual(err, { name: 'VodBrowserError', code: 'SignatureDoesNotMatch', action: 'ApplyUpload', httpStatus: 403, hasRequestId: true });
+  });
+
+  test('no form control of the page has a name, so a native submit (script not loaded yet) sends no API key', async () => {
+    await page.goto(web.url);
+    const named = await page.$$eval('form input, form select, form textarea, form button, input, select, textarea, button', (els) =>
+      els.filter((e) => e.hasAttribute('name')).map((e) => e.id || e.outerHTML));
+    assert.deepEqual(named, []);
   });
 });
