@@ -56,7 +56,7 @@ function originOf(frame: CallFrame, bundleUrl: string, lines: string[]): string 
 }
 
 /** Profiles `runs` cold processes of `entry` and sums their samples per origin (`runtimeSdk`: see `bundle`). */
-export async function profileCold(entry: string, eventFile: string, env: NodeJS.ProcessEnv, outDir: string, runs: number, runtimeSdk: boolean): Promise<ColdProfile> {
+export async function profileCold(entry: string, eventFile: () => Promise<string>, env: NodeJS.ProcessEnv, outDir: string, runs: number, runtimeSdk: boolean): Promise<ColdProfile> {
   const name = entry.replace(/\W+/g, '-').replace(/^-|-$/g, '');
   const b = await bundle(entry, join(outDir, `${name}.dev.cjs`), { runtimeSdk, minify: false });
   const lines = lineOrigins(b.file);
@@ -66,7 +66,7 @@ export async function profileCold(entry: string, eventFile: string, env: NodeJS.
     const dir = join(outDir, `prof-${name}-${i}`);
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
-    const run = await runChild(b.file, eventFile, env, ['--cpu-prof', '--cpu-prof-interval', '100', '--cpu-prof-dir', dir]);
+    const run = await runChild(b.file, await eventFile(), env, ['--cpu-prof', '--cpu-prof-interval', '100', '--cpu-prof-dir', dir]);
     if (!run.ok) throw new Error(`profiled run of ${b.file} failed: ${run.error ?? run.body ?? `status ${run.status}`}`);
     const { t0Us, t2Us } = run;
     coldMs.push((t2Us - t0Us) / 1000);
