@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { escapeUri } from '#lib/signing';
-import { sender, timeoutTimer, withRetry } from '#lib/vod';
+import { MAX_TIMER_MS, sender, timeoutTimer, withRetry } from '#lib/vod';
 import { AwsError, errorFromException, errorFromResponse, isRetryableAws } from './errors.ts';
 import { signAws, type AwsContext } from './request.ts';
 
@@ -83,7 +83,7 @@ function open(origin: string, path: string, headers: Record<string, string>, tim
  */
 function idleTimeout(res: IncomingMessage, ms: number, action: string): IncomingMessage {
   if (ms === Infinity) return res;
-  const delay = Math.min(ms, 2 ** 31 - 1);
+  const delay = Math.min(ms, MAX_TIMER_MS);
   res.setTimeout(delay, () => {
     if (res.readableLength > 0) {
       res.setTimeout(delay);

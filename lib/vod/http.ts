@@ -40,7 +40,7 @@ export function sender(protocol: string): Send {
 }
 
 /** setTimeout's longest delay (2^31 - 1 ms, about 24.8 days); Node fires a longer one after 1 ms. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * The timer of a timeout of `ms` (> 0): none for Infinity, and a delay beyond setTimeout's range is cut to that

@@ -152,9 +152,13 @@ export async function upload(deps: UploadDeps, opts: UploadOptions): Promise<Upl
   }
 }
 
+/** An upload option or body the caller got wrong. */
+function invalid(message: string): VodError {
+  return new VodError({ code: 'InvalidParameter', message, action: 'Upload' });
+}
+
 /** The upload's own options, checked before any request: a NaN `parallel` would otherwise hang the upload. */
 function checkOptions(opts: UploadOptions): { parallel: number; partTimeoutMs: number } {
-  const invalid = (message: string): VodError => new VodError({ code: 'InvalidParameter', message, action: 'Upload' });
   const parallel = opts.parallel ?? 3;
   if (!Number.isInteger(parallel) || parallel < 1) throw invalid(`parallel must be an integer of at least 1, got ${parallel}`);
   const partTimeoutMs = opts.partTimeoutMs ?? 120_000;
@@ -181,7 +185,7 @@ function sourceError(err: unknown): VodError {
 
 function choosePartSize(requested: number | undefined, slice: number | undefined, total: number | undefined, parallel: number): number {
   if (requested !== undefined && (!Number.isInteger(requested) || requested < MIN_PART_SIZE)) {
-    throw new VodError({ code: 'InvalidParameter', message: `partSize must be an integer of at least ${MIN_PART_SIZE} bytes`, action: 'Upload' });
+    throw invalid(`partSize must be an integer of at least ${MIN_PART_SIZE} bytes`);
   }
   let size = requested ?? (slice !== undefined && slice >= MIN_PART_SIZE ? slice : DEFAULT_PART_SIZE);
   // A large body of known size: bigger parts (fewer requests), keeping at least 16 parts so that reading and
@@ -197,7 +201,7 @@ function choosePartSize(requested: number | undefined, slice: number | undefined
 
 function checkSize(expected: number | undefined, actual: number): void {
   if (expected !== undefined && expected !== actual) {
-    throw new VodError({ code: 'InvalidParameter', message: `body has ${actual} bytes but size says ${expected}`, action: 'Upload' });
+    throw invalid(`body has ${actual} bytes but size says ${expected}`);
   }
 }
 

@@ -14,10 +14,15 @@ export interface UploadReply { status: number; payload: Record<string, unknown> 
 
 const hex8 = (n: number): string => (n >>> 0).toString(16).padStart(8, '0');
 
+/** The first value of a header, trimmed. */
+function headerOf(req: IncomingMessage, name: string): string | undefined {
+  const raw = req.headers[name];
+  return (Array.isArray(raw) ? raw[0] : raw)?.trim();
+}
+
 /** Content-CRC32: lowercase/uppercase hex, padded or not, or the literal `Ignore`. */
 function expectedCrc(req: IncomingMessage): number | null {
-  const raw = req.headers['content-crc32'];
-  const v = (Array.isArray(raw) ? raw[0] : raw)?.trim();
+  const v = headerOf(req, 'content-crc32');
   if (!v) throw new UploadError(400, 4001, 'MissingContentCRC32', 'Content-CRC32 header is required (crc32 hex or Ignore)');
   if (v.toLowerCase() === 'ignore') return null;
   if (!/^[0-9a-fA-F]{1,8}$/.test(v)) throw new UploadError(400, 4002, 'InvalidContentCRC32', 'Content-CRC32 must be hex or Ignore');
@@ -86,8 +91,7 @@ async function cursorMd5(m: Multipart, blobs: string[]): Promise<string> {
 
 /** Every multipart call (init, part, complete, list) carries `X-Storage-Mode: gateway` (protocol 5). */
 function requireGateway(req: IncomingMessage): void {
-  const raw = req.headers['x-storage-mode'];
-  const mode = (Array.isArray(raw) ? raw[0] : raw)?.trim();
+  const mode = headerOf(req, 'x-storage-mode');
   if (mode?.toLowerCase() !== 'gateway') {
     throw new UploadError(400, 4017, 'InvalidStorageMode', `multipart calls need the header X-Storage-Mode: gateway${mode ? ` (got '${mode.slice(0, 20)}')` : ''}`);
   }
