@@ -1,6 +1,6 @@
 // POST /vod/callback (the VOD service) -> verify X-VOD-SIGNATURE and timestamp skew, emit the pipeline event, 200.
 import { CALLBACK_SKEW_SECONDS, configOf, requireConfig, VOD_CALLBACK_KEY, VOD_CALLBACK_URL, type ConfigOf } from '#lib/config';
-import { Conflict, httpHandler, logger, parseJsonBody, Unauthorized, type HttpLambda } from '#lib/http';
+import { Conflict, headerValue, httpHandler, logger, parseJsonBody, Unauthorized, type HttpLambda } from '#lib/http';
 import { CallbackBody, callbackDeps, interpretCallback, verifyCallbackSignature, type PipelineDeps } from '#lib/pipeline';
 
 /** The variables this function reads, validated at cold start (the callback key and URL required). */
@@ -14,10 +14,9 @@ export function createHandler(deps: Pick<PipelineDeps, 'store' | 'bus' | 'once'>
   const key = requireConfig('callbackKey', cfg);
   const callbackUrl = requireConfig('callbackUrl', cfg);
   return httpHandler(async (event, context) => {
-    const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
     const rawBody = event.body === undefined ? new Uint8Array() : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
     const verdict = verifyCallbackSignature({
-      callbackUrl, key, timestamp: headers['x-vod-timestamp'], signature: headers['x-vod-signature'],
+      callbackUrl, key, timestamp: headerValue(event.headers, 'x-vod-timestamp'), signature: headerValue(event.headers, 'x-vod-signature'),
       rawBody, now: now(), skewSeconds: cfg.callbackSkewSeconds,
     });
     if (!verdict.ok) throw new Unauthorized(verdict.message);

@@ -1,6 +1,7 @@
 export { httpHandler, signingHandler, eventHandler, type HttpLambda } from './handler.ts';
 export { toResponse, BASE_HEADERS, type HttpResult } from './respond.ts';
 export { parseJsonBody, parseQuery, parsePath, MAX_BODY_BYTES } from './parse.ts';
+export { headerValue, type Headers } from './header.ts';
 export { formatIssues, fallbackMessage, PARSE_CONFIG, type Source } from './issues.ts';
 export { Vid, SpaceName, seconds, intParam, boolParam, word, list, listMessages } from './fields.ts';
 export {

@@ -114,10 +114,12 @@ export class ItemStore {
    */
   async requestTranscode(id: string, restart = 0): Promise<WriteResult> {
     return this.#forward(id, 'transcoding', {
-      values: restart > 0 ? { ':restart': restart } : {},
       sets: ['transcodeRequestedAt = :now'],
       retryOfFailed: false,
-      ...(restart > 0 ? { orIf: '#state = :to AND attribute_not_exists(runId) AND attribute_not_exists(transcodeRequestedAt) AND transcodeRestarts = :restart' } : {}),
+      ...(restart > 0 ? {
+        values: { ':restart': restart },
+        orIf: '#state = :to AND attribute_not_exists(runId) AND attribute_not_exists(transcodeRequestedAt) AND transcodeRestarts = :restart',
+      } : {}),
     });
   }
 
