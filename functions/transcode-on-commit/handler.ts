@@ -7,5 +7,5 @@ import { transcodeDeps, transcodeOnCommit, type TranscodeResult, type UploadComm
 const cfg = configOf([VOD_TRANSCODE_TEMPLATE_ID]);
 const deps = transcodeDeps();
 
-export const handler = eventHandler(async (event: EventBridgeEvent<'UploadCommitted', UploadCommittedDetail>, context): Promise<TranscodeResult> =>
-  transcodeOnCommit(deps, event.detail, { templateId: cfg.transcodeTemplateId }, context));
+export const handler = eventHandler(async (event: EventBridgeEvent<'UploadCommitted', UploadCommittedDetail>): Promise<TranscodeResult> =>
+  transcodeOnCommit(deps, event.detail, { templateId: cfg.transcodeTemplateId }));

@@ -10,10 +10,10 @@ export { ingestObject, type IngestRequest, type IngestResult } from './ingest.ts
 export { publicItem, s3ItemId, urlItemId, vidItemId, type IngestCheckpoint, type Item, type PublicItem } from './item.ts';
 export { ItemStore, type ItemFields, type StuckFilter, type WriteResult } from './item-store.ts';
 export { reasonOf, silentLog, type PipelineVod, type StepLog, type UploadCheckpoint } from './ports.ts';
-export { publishOnTranscoded, type PublishPolicy, type PublishResult } from './publish.ts';
+export { publishOnTranscoded, PublishInProgressError, type PublishDeps, type PublishPolicy, type PublishResult } from './publish.ts';
 export { reconcile, type ReconcileDeps, type ReconcileOptions, type ReconcileReport } from './reconcile.ts';
 export { FORWARD_STATES, isForwardState, statesBefore, type ForwardState, type ItemState } from './states.ts';
-export { itemFor, transcodeOnCommit, type TranscodeDeps, type TranscodeResult } from './transcode.ts';
+export { transcodeOnCommit, type TranscodeDeps, type TranscodeResult } from './transcode.ts';
 export { startUrlUploads, type UrlUploadItem, type UrlUploadVod } from './url-upload.ts';
 export { callbackDeps, ingestDeps, publishDeps, reconcileDeps, transcodeDeps, urlUploadDeps } from './runtime.ts';
 export { itemStore } from './item-store-runtime.ts';

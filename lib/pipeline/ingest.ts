@@ -39,11 +39,14 @@ export type IngestDeps = StepDeps<'store' | 'bus' | 'once' | 'log', 'upload' | '
 export async function ingestObject(deps: IngestDeps, req: IngestRequest, context?: LeaseContext): Promise<IngestResult> {
   const id = s3ItemId(req.bucket, req.key, req.version);
   return deps.once.run('ingest', id, async () => {
-    const { item } = await deps.store.create({ id, source: 's3', spaceName: req.spaceName, bucket: req.bucket, key: req.key, size: req.size });
+    // a new item starts 'uploading' (one write); an existing one is a retry, moved there unless it has its Vid
+    const { changed: created, item } = await deps.store.create({
+      id, source: 's3', spaceName: req.spaceName, bucket: req.bucket, key: req.key, size: req.size, state: 'uploading',
+    });
     const callbackArgs = encodeCallbackArgs({ itemId: id, bucket: req.bucket, key: req.key });
     let vid = item && hasVid(item) ? item.vid : undefined;
     if (vid === undefined) {
-      await deps.store.advance(id, 'uploading');
+      if (!created) await deps.store.advance(id, 'uploading');
       try {
         const sessionKey = await store(deps, id, req, item?.checkpoint);
         const commit = await deps.vod.commitUpload({
@@ -64,7 +67,10 @@ export async function ingestObject(deps: IngestDeps, req: IngestRequest, context
   }, context);
 }
 
-/** Stores the object's bytes on the upload host, resuming `checkpoint` when there is one; returns the SessionKey. */
+/**
+ * Stores the object's bytes on the upload host, resuming `checkpoint` when there is one; returns the SessionKey.
+ * The item's checkpoint says `stored` once they are complete (a direct upload's only checkpoint already does).
+ */
 async function store(deps: IngestDeps, id: string, req: IngestRequest, checkpoint: IngestCheckpoint | undefined): Promise<string> {
   if (checkpoint?.stored) return checkpoint.sessionKey;
   let last: IngestCheckpoint | undefined = checkpoint;
@@ -72,6 +78,8 @@ async function store(deps: IngestDeps, id: string, req: IngestRequest, checkpoin
     last = {
       host: cp.host, storeUri: cp.storeUri, auth: cp.auth, sessionKey: cp.sessionKey, uploadId: cp.uploadId, partSize: cp.partSize,
       partsStored: cp.parts.length, ...(cp.headers && Object.keys(cp.headers).length > 0 ? { headers: cp.headers } : {}),
+      // a direct upload reports its checkpoint once its bytes are stored
+      ...(cp.uploadId === '' ? { stored: true } : {}),
     };
     await deps.store.saveCheckpoint(id, last);
   };
@@ -82,7 +90,7 @@ async function store(deps: IngestDeps, id: string, req: IngestRequest, checkpoin
       ...(resume ? { resume: { host: resume.host, storeUri: resume.storeUri, auth: resume.auth, sessionKey: resume.sessionKey, uploadId: resume.uploadId, partSize: resume.partSize, ...(resume.headers ? { headers: resume.headers } : {}) } } : {}),
     });
     // the bytes are complete: a failed CommitUpload is retried without sending them again
-    if (last && last.sessionKey === out.sessionKey) await deps.store.saveCheckpoint(id, { ...last, stored: true });
+    if (last && last.sessionKey === out.sessionKey && !last.stored) await deps.store.saveCheckpoint(id, { ...last, stored: true });
     return out.sessionKey;
   };
   if (!checkpoint) return upload(undefined);

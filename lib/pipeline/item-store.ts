@@ -11,6 +11,9 @@ export interface WriteResult { changed: boolean; item: Item | undefined }
 /** Fields a step may record along with a state move. */
 export type ItemFields = Partial<Pick<Item, 'vid' | 'runId' | 'jobId' | 'sourceUrl' | 'size' | 'spaceName'>>;
 
+/** What a step that may create its item (see {@link ItemStore.requestTranscode}) gives a new one. */
+export type NewItem = Pick<Item, 'source' | 'spaceName'> & Pick<ItemFields, 'jobId'>;
+
 const MAX_REASON = 500;
 
 /**
@@ -53,25 +56,18 @@ export class ItemStore {
 
   /**
    * Moves the item to `to` (recording `fields`) if it is in an earlier state, or failed from an earlier state or
-   * from `to` itself (the retry of a failed step).
+   * from `to` itself (the retry of a failed step); given `create`, a missing item is created in `to`.
    * A move to the same or an earlier state is refused: `changed` is false and the current item is returned.
    */
-  async advance(id: string, to: ForwardState, fields: ItemFields = {}): Promise<WriteResult> {
+  async advance(id: string, to: ForwardState, fields: ItemFields = {}, create?: NewItem): Promise<WriteResult> {
     if (statesBefore(to).length === 0) return { changed: false, item: await this.get(id) };
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = {};
-    const sets: string[] = [];
-    for (const [k, v] of Object.entries(withoutUndefined(fields))) {
-      names[`#f_${k}`] = k;
-      values[`:f_${k}`] = v;
-      sets.push(`#f_${k} = :f_${k}`);
-    }
-    return this.#forward(id, to, { names, values, sets });
+    return this.#forward(id, to, { fields, ...(create ? { create } : {}) });
   }
 
   /**
-   * Records a failed attempt of the step that starts from `from`: state 'failed', the reason, attempts + 1.
-   * Refused (changed false) when the item has meanwhile moved past `from`.
+   * Records a failed attempt of the step that starts from `from`: state 'failed', the reason, attempts + 1 (a
+   * publication's lease, see {@link claimPublish}, ends with it). Refused (changed false) when the item has meanwhile
+   * moved past `from`.
    */
   async fail(id: string, from: ForwardState, reason: string): Promise<WriteResult> {
     const upTo = FORWARD_STATES.slice(0, FORWARD_STATES.indexOf(from) + 1);
@@ -81,7 +77,7 @@ export class ItemStore {
     const allowed = upTo.map((s, i) => { values[`:u${i}`] = s; return `:u${i}`; }).join(', ');
     return this.#update({
       Key: { id },
-      UpdateExpression: 'SET #state = :failed, failedFrom = :from, reason = :reason, updatedAt = :now ADD attempts :one',
+      UpdateExpression: 'SET #state = :failed, failedFrom = :from, reason = :reason, updatedAt = :now REMOVE publishLeaseUntil ADD attempts :one',
       ConditionExpression: `attribute_exists(id) AND (#state IN (${allowed}) OR #state = :failed)`,
       ExpressionAttributeNames: { '#state': 'state' },
       ExpressionAttributeValues: values,
@@ -107,20 +103,88 @@ export class ItemStore {
   /**
    * Records that StartTranscode is about to be sent, before it is (it is not idempotent, and an answer may never be
    * recorded: a timeout, a failed write, a Lambda that dies): the item goes 'transcoding' with `transcodeRequestedAt`
-   * and no RunId. Allowed from an earlier state or failed from one (a start the service refused, see
-   * {@link abandonTranscode}); reconcile's `restart`-th restart (n > 0) also takes the 'transcoding' item it cleared
-   * for it ({@link restartTranscode}). Refused (changed false) whenever a run may exist: the item has a RunId, a
-   * request whose answer was not recorded, a later state, or a failed run (failed from 'transcoding').
+   * and no RunId, recording `vid`. Allowed from an earlier state or failed from one (a start the service refused, see
+   * {@link abandonTranscode}), and, given `create`, when the item does not exist (it is created so: one write where
+   * a read, a create and a move were three); reconcile's `restart`-th restart (n > 0) also takes the 'transcoding'
+   * item it cleared for it ({@link restartTranscode}). Refused (changed false) whenever a run may exist: the item has
+   * a RunId, a request whose answer was not recorded, a later state, or a failed run (failed from 'transcoding').
+   * This conditional write is what makes the step once per Vid: of two deliveries, one records the request.
    */
-  async requestTranscode(id: string, restart = 0): Promise<WriteResult> {
+  async requestTranscode(id: string, opts: { vid?: string; restart?: number; create?: NewItem } = {}): Promise<WriteResult> {
+    const restart = opts.restart ?? 0;
     return this.#forward(id, 'transcoding', {
       sets: ['transcodeRequestedAt = :now'],
+      fields: opts.vid === undefined ? {} : { vid: opts.vid },
       retryOfFailed: false,
+      ...(opts.create ? { create: opts.create } : {}),
       ...(restart > 0 ? {
         values: { ':restart': restart },
         orIf: '#state = :to AND attribute_not_exists(runId) AND attribute_not_exists(transcodeRequestedAt) AND transcodeRestarts = :restart',
       } : {}),
     });
+  }
+
+  /**
+   * Records that a transcode run of the service failed (`reason` names its code and RunId): state 'failed' from
+   * 'transcoding', final (reconcile leaves it alone, transcode-on-commit starts no other run), attempts + 1, unless
+   * the item moved past 'transcoding'. Given `create`, a missing item is created so. Once per failure: a repeated
+   * delivery of it (the same reason) changes nothing.
+   */
+  async failRun(id: string, opts: { vid: string; reason: string; create: NewItem }): Promise<WriteResult> {
+    const values: Record<string, unknown> = {
+      ':failed': 'failed', ':from': 'transcoding', ':reason': opts.reason.slice(0, MAX_REASON), ':one': 1, ':now': this.#now().toISOString(), ':vid': opts.vid,
+    };
+    const names: Record<string, string> = { '#state': 'state' };
+    const sets = ['#state = :failed', 'failedFrom = :from', 'reason = :reason', 'updatedAt = :now', 'vid = :vid'];
+    sets.push(...setIfNew({ ...opts.create, createdAt: values[':now'] }, names, values));
+    const allowed = FORWARD_STATES.slice(0, FORWARD_STATES.indexOf('transcoding') + 1).map((s, i) => { values[`:u${i}`] = s; return `:u${i}`; }).join(', ');
+    return this.#update({
+      Key: { id },
+      UpdateExpression: `SET ${sets.join(', ')} REMOVE publishLeaseUntil ADD attempts :one`,
+      ConditionExpression: `attribute_not_exists(id) OR #state IN (${allowed}) OR (#state = :failed AND NOT (failedFrom = :from AND reason = :reason))`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    });
+  }
+
+  /**
+   * Claims the publication of a transcoded video for `leaseMs`: the item goes 'transcoded' (recording `vid` and
+   * `runId`) with `publishLeaseUntil`, from an earlier state, from 'transcoded' itself or failed from either (a retry),
+   * or, given `create`, when it does not exist; refused (claimed false) when it is 'published' or another delivery's
+   * lease is live. `before` is the item as it was (undefined if new): one that was already 'transcoded' saw an
+   * earlier attempt, which may have published it. This conditional write is what makes publishing once per Vid.
+   */
+  async claimPublish(id: string, opts: { vid: string; runId?: string; leaseMs: number; create: NewItem }): Promise<{ claimed: true; before: Item | undefined } | { claimed: false; item: Item | undefined }> {
+    const now = this.#now();
+    const values: Record<string, unknown> = {
+      ':to': 'transcoded', ':now': now.toISOString(), ':until': new Date(now.getTime() + opts.leaseMs).toISOString(), ':failed': 'failed', ':vid': opts.vid,
+    };
+    const names: Record<string, string> = { '#state': 'state', '#failedFrom': 'failedFrom' };
+    const sets = ['#state = :to', 'updatedAt = :now', 'publishLeaseUntil = :until', 'vid = :vid'];
+    if (opts.runId) { values[':run'] = opts.runId; sets.push('runId = :run'); }
+    sets.push(...setIfNew({ ...opts.create, attempts: 0, createdAt: values[':now'] }, names, values));
+    const allowed = FORWARD_STATES.slice(0, FORWARD_STATES.indexOf('transcoded') + 1).map((s, i) => { values[`:b${i}`] = s; return `:b${i}`; }).join(', ');
+    try {
+      const out = await this.#db.update<Item>({
+        TableName: this.#table,
+        Key: { id },
+        UpdateExpression: `SET ${sets.join(', ')} REMOVE #failedFrom, checkpoint`,
+        ConditionExpression: `attribute_not_exists(id) OR ((#state IN (${allowed}) OR (#state = :failed AND #failedFrom IN (${allowed})))`
+          + ' AND (attribute_not_exists(publishLeaseUntil) OR publishLeaseUntil < :now))',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_OLD',
+      });
+      return { claimed: true, before: out.Attributes };
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+      return { claimed: false, item: await this.get(id) };
+    }
+  }
+
+  /** Records that the claimed video is published ({@link claimPublish}): 'published', the lease ended. */
+  async published(id: string): Promise<WriteResult> {
+    return this.#forward(id, 'published', { remove: ['publishLeaseUntil'] });
   }
 
   /**
@@ -219,25 +283,33 @@ export class ItemStore {
   }
 
   /**
-   * The conditional write of a forward move to `to`: allowed from an earlier state, or failed from an earlier
-   * state or (unless `retryOfFailed` is false) from `to` itself (the retry of a failed step), or when `orIf` holds;
-   * `extra` adds to what is set and removed. `:to` and `:now` may be used in `extra`.
+   * The conditional write of a forward move to `to`, recording `fields`: allowed from an earlier state, or failed
+   * from an earlier state or (unless `retryOfFailed` is false) from `to` itself (the retry of a failed step), or
+   * when `orIf` holds, or (given `create`) when the item does not exist, which creates it with those fields;
+   * `sets` and `remove` add to what is set and removed. `:to` and `:now` may be used in `sets` and `orIf`.
    */
   async #forward(id: string, to: ForwardState, extra: {
-    names?: Record<string, string>; values?: Record<string, unknown>; sets?: string[]; remove?: string[]; orIf?: string; retryOfFailed?: boolean;
+    fields?: ItemFields; values?: Record<string, unknown>; sets?: string[]; remove?: string[]; orIf?: string; retryOfFailed?: boolean; create?: NewItem;
   }): Promise<WriteResult> {
+    const names: Record<string, string> = { '#state': 'state', '#failedFrom': 'failedFrom' };
     const values: Record<string, unknown> = { ':to': to, ':now': this.#now().toISOString(), ':failed': 'failed', ...extra.values };
+    const sets = ['#state = :to', 'updatedAt = :now', ...(extra.sets ?? [])];
+    for (const [k, v] of Object.entries(withoutUndefined(extra.fields ?? {}))) {
+      names[`#f_${k}`] = k;
+      values[`:f_${k}`] = v;
+      sets.push(`#f_${k} = :f_${k}`);
+    }
+    if (extra.create) sets.push(...setIfNew({ ...extra.create, attempts: 0, createdAt: values[':now'] }, names, values));
     const allowed = statesBefore(to).map((s, i) => { values[`:b${i}`] = s; return `:b${i}`; }).join(', ');
     const failedFrom = extra.retryOfFailed === false ? allowed : `${allowed}, :to`;
-    const sets = ['#state = :to', 'updatedAt = :now', ...(extra.sets ?? [])];
     // past 'uploading' the upload checkpoint (and its credential) has served its purpose
     const remove = ['#failedFrom', ...(FORWARD_STATES.indexOf(to) > FORWARD_STATES.indexOf('uploading') ? ['checkpoint'] : []), ...(extra.remove ?? [])];
+    const moves = `#state IN (${allowed}) OR (#state = :failed AND #failedFrom IN (${failedFrom}))${extra.orIf ? ` OR (${extra.orIf})` : ''}`;
     return this.#update({
       Key: { id },
       UpdateExpression: `SET ${sets.join(', ')} REMOVE ${remove.join(', ')}`,
-      ConditionExpression: `attribute_exists(id) AND (#state IN (${allowed}) OR (#state = :failed AND #failedFrom IN (${failedFrom}))`
-        + `${extra.orIf ? ` OR (${extra.orIf})` : ''})`,
-      ExpressionAttributeNames: { '#state': 'state', '#failedFrom': 'failedFrom', ...extra.names },
+      ConditionExpression: extra.create ? `attribute_not_exists(id) OR ${moves}` : `attribute_exists(id) AND (${moves})`,
+      ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
     });
   }
@@ -251,6 +323,18 @@ export class ItemStore {
       return { changed: false, item: await this.get(input.Key.id) };
     }
   }
+}
+
+/**
+ * The SET clauses that give a new item `init`'s fields (an existing item keeps its own), their names and values
+ * added to `names` and `values` (placeholders `#n_*`, `:n_*`).
+ */
+function setIfNew(init: Record<string, unknown>, names: Record<string, string>, values: Record<string, unknown>): string[] {
+  return Object.entries(withoutUndefined(init)).map(([k, v]) => {
+    names[`#n_${k}`] = k;
+    values[`:n_${k}`] = v;
+    return `#n_${k} = if_not_exists(#n_${k}, :n_${k})`;
+  });
 }
 
 function withoutUndefined<T extends object>(o: T): T {

@@ -24,6 +24,11 @@ export interface Item {
    * another; reconcile starts again only when neither comes.
    */
   transcodeRequestedAt?: string;
+  /**
+   * While set and not past, a delivery of TranscodeCompleted is publishing the video (SetVideoPublishStatus is sent
+   * once per Vid: see `ItemStore.claimPublish`); as long as the Lambda that took it may still run.
+   */
+  publishLeaseUntil?: string;
   /** Times reconcile started the transcode again after such an unanswered StartTranscode. */
   transcodeRestarts?: number;
   jobId?: string;

@@ -2,51 +2,70 @@ import type { LeaseContext, StepDeps } from './deps.ts';
 import type { TranscodeCompletedDetail } from './events.ts';
 import { stageOf } from './item.ts';
 import { reasonOf } from './ports.ts';
-import { itemFor } from './transcode.ts';
+import { itemIdFor, newItem } from './transcode.ts';
 
 export type PublishPolicy = 'always' | 'never';
 /** GetPlayInfo `Data.Status` of a published video. */
 const PUBLISHED = 10;
+/** How long a claim to publish holds when no Lambda context tells the remaining time. */
+const DEFAULT_LEASE_MS = 60_000;
 export interface PublishResult { itemId: string; outcome: 'published' | 'transcoded' | 'failed' }
 
 /** What {@link publishOnTranscoded} uses. */
-export type PublishDeps = StepDeps<'store' | 'once' | 'log', 'getPlayInfo' | 'setVideoPublishStatus'>;
+export type PublishDeps = StepDeps<'store' | 'log', 'getPlayInfo' | 'setVideoPublishStatus'>;
+
+/** Another delivery holds the claim to publish the item: this one is retried later, when it has ended. */
+export class PublishInProgressError extends Error {
+  override name = 'PublishInProgressError';
+}
 
 /**
- * On 'TranscodeCompleted' (its item found by the event's `itemId`, else by Vid): a failed run fails the item with
- * the service's code (once per Vid + RunId), a final failure that waits for a human (reconcile leaves it alone); a
- * successful one records 'transcoded' and, when `policy` is 'always', SetVideoPublishStatus Published ->
- * 'published', once per Vid (a second run's completion, or one reconcile found, publishes nothing again). A retry
- * (the item is already 'transcoded': an earlier attempt failed or died) asks the service first (GetPlayInfo
- * Status 10 = published): the earlier call may have gone through, and the video is then not published twice.
+ * On 'TranscodeCompleted' (its item found by the event's `itemId`, else by Vid, else made): a failed run fails the
+ * item with the service's code (once per run and code), a final failure that waits for a human (reconcile leaves it
+ * alone); a successful one records 'transcoded' and, when `policy` is 'always', SetVideoPublishStatus Published ->
+ * 'published', once per Vid (a second run's completion, or one reconcile found, publishes nothing again).
+ *
+ * The item is the step's idempotency record: one conditional write claims the publication for as long as the
+ * Lambda may run (`ItemStore.claimPublish`); a delivery that finds the claim held by another throws
+ * {@link PublishInProgressError} (retried later), one that finds the item published answers so. A claim on an item
+ * that was already 'transcoded' follows an attempt that failed or died, which may have published it: the service
+ * is asked first (GetPlayInfo Status 10 = published), and the video is then not published twice. Three requests
+ * when all goes well: the claim, SetVideoPublishStatus, 'published' (one more, by Vid, for an event that names no item).
  */
 export async function publishOnTranscoded(
   deps: PublishDeps, detail: TranscodeCompletedDetail, opts: { policy: PublishPolicy }, context?: LeaseContext,
 ): Promise<PublishResult> {
-  const ok = detail.code === 'Success';
-  return deps.once.run('publish', ok ? detail.vid : `${detail.vid}/${detail.runId}/${detail.code}`, async () => {
-    const item = await itemFor(deps, detail);
-    if (!ok) {
-      await deps.store.fail(item.id, 'transcoding', `TranscodeComplete ${detail.code} (RunId ${detail.runId})`);
-      deps.log.warn('transcode failed', { itemId: item.id, vid: detail.vid, runId: detail.runId, code: detail.code });
-      return { itemId: item.id, outcome: 'failed' };
+  const id = await itemIdFor(deps, detail);
+  const create = newItem(id, detail);
+  const runId = detail.runId || undefined;
+  if (detail.code !== 'Success') {
+    const reason = `TranscodeComplete ${detail.code} (RunId ${detail.runId})`;
+    const { changed } = await deps.store.failRun(id, { vid: detail.vid, reason, create });
+    if (changed) deps.log.warn('transcode failed', { itemId: id, vid: detail.vid, runId: detail.runId, code: detail.code });
+    return { itemId: id, outcome: 'failed' };
+  }
+  if (opts.policy === 'never') {
+    await deps.store.advance(id, 'transcoded', { vid: detail.vid, ...(runId ? { runId } : {}) }, create);
+    return { itemId: id, outcome: 'transcoded' };
+  }
+  const leaseMs = context?.getRemainingTimeInMillis() ?? DEFAULT_LEASE_MS;
+  const claim = await deps.store.claimPublish(id, { vid: detail.vid, ...(runId ? { runId } : {}), leaseMs, create });
+  if (!claim.claimed) {
+    if (claim.item?.state === 'published') return { itemId: id, outcome: 'published' };
+    throw new PublishInProgressError(`item ${id} is being published by another delivery (its claim holds until ${claim.item?.publishLeaseUntil})`);
+  }
+  // an item already 'transcoded' (or failed there) saw an earlier attempt, which may have published it
+  const retry = claim.before !== undefined && stageOf(claim.before) === 'transcoded';
+  try {
+    if (!(retry && (await deps.vod.getPlayInfo({ video_id: detail.vid })).Data.Status === PUBLISHED)) {
+      await deps.vod.setVideoPublishStatus({ SpaceName: detail.spaceName, Vid: detail.vid, Status: 'Published' });
     }
-    if (item.state === 'published') return { itemId: item.id, outcome: 'published' };
-    await deps.store.advance(item.id, 'transcoded', detail.runId ? { runId: detail.runId } : {});
-    if (opts.policy === 'never') return { itemId: item.id, outcome: 'transcoded' };
-    // an item already 'transcoded' (or failed there) saw an earlier attempt, which may have published it
-    const retry = stageOf(item) === 'transcoded';
-    try {
-      if (!(retry && (await deps.vod.getPlayInfo({ video_id: detail.vid })).Data.Status === PUBLISHED)) {
-        await deps.vod.setVideoPublishStatus({ SpaceName: detail.spaceName, Vid: detail.vid, Status: 'Published' });
-      }
-    } catch (err) {
-      await deps.store.fail(item.id, 'transcoded', reasonOf(err));
-      deps.log.warn('publish failed', { itemId: item.id, vid: detail.vid, reason: reasonOf(err) });
-      throw err;
-    }
-    await deps.store.advance(item.id, 'published');
-    deps.log.info('published', { itemId: item.id, vid: detail.vid });
-    return { itemId: item.id, outcome: 'published' };
-  }, context);
+  } catch (err) {
+    await deps.store.fail(id, 'transcoded', reasonOf(err));
+    deps.log.warn('publish failed', { itemId: id, vid: detail.vid, reason: reasonOf(err) });
+    throw err;
+  }
+  await deps.store.published(id);
+  deps.log.info('published', { itemId: id, vid: detail.vid });
+  return { itemId: id, outcome: 'published' };
 }

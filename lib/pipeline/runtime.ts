@@ -43,17 +43,17 @@ export function ingestDeps(): IngestDeps {
   return { store: itemStore(), bus: pipelineBus(), once: pipelineOnce(), log, vod };
 }
 
-/** transcode-on-commit's: the item, idempotency, StartTranscode. */
+/** transcode-on-commit's: the item (its own idempotency record), StartTranscode. */
 export function transcodeDeps(): TranscodeDeps {
   const a = vodCalls();
-  return { store: itemStore(), once: pipelineOnce(), log, vod: { startTranscode: (p) => startTranscode(a, p) } };
+  return { store: itemStore(), log, vod: { startTranscode: (p) => startTranscode(a, p) } };
 }
 
-/** publish's: the item, idempotency, GetPlayInfo (has a retry published already?) and SetVideoPublishStatus. */
+/** publish's: the item (its own idempotency record), GetPlayInfo (has a retry published already?) and SetVideoPublishStatus. */
 export function publishDeps(): PublishDeps {
   const a = vodCalls();
   return {
-    store: itemStore(), once: pipelineOnce(), log,
+    store: itemStore(), log,
     vod: { getPlayInfo: (p) => getPlayInfo(a, p), setVideoPublishStatus: (p) => setVideoPublishStatus(a, p) },
   };
 }

@@ -24,7 +24,8 @@ export const PART_MEMORY = 40 * MiB;
 
 /**
  * Everything needed to continue an interrupted multipart upload (persist it from `onCheckpoint`). `auth` is the
- * upload host's authorization: store the checkpoint as a secret. `parts` are the parts known stored.
+ * upload host's authorization: store the checkpoint as a secret. `parts` are the parts known stored. A direct
+ * (single PUT) upload reports one checkpoint, with `uploadId` '', once its bytes are stored.
  */
 export interface UploadCheckpoint extends StoreTarget {
   sessionKey: string;

@@ -11,9 +11,9 @@ import { ITEMS_TABLE, lambdaContext, startHarness, type Harness } from '../unit/
 
 let h: Harness;
 let lib: typeof import('#lib/pipeline');
-let deps: PipelineDeps;
+let deps: Omit<PipelineDeps, 'once'>;
 /** The same, with a client that gives up after 300 ms: for the calls the emulator's 'slow' fault (600 ms) meets. */
-let impatient: PipelineDeps;
+let impatient: Omit<PipelineDeps, 'once'>;
 let vod: VodClient;
 let sample: Buffer;
 let clock = Date.parse('2026-11-25T12:00:00Z');
@@ -26,7 +26,7 @@ before(async () => {
   // a long timeout for the calls that are answered, however loaded the machine
   vod = newVodClient(config(), { timeoutMs: 30_000, retries: 0 });
   // the item store on a clock the test moves (reconcile judges time by it)
-  deps = { ...lib.transcodeDeps(), ...lib.reconcileDeps(), vod, store: new lib.ItemStore({ db: h.db, tableName: ITEMS_TABLE, now: () => new Date(clock) }) };
+  deps = { ...lib.transcodeDeps(), ...lib.publishDeps(), ...lib.reconcileDeps(), vod, store: new lib.ItemStore({ db: h.db, tableName: ITEMS_TABLE, now: () => new Date(clock) }) };
   // the emulator's slow answer is a 600 ms timer started after this client's 300 ms one, in the same event loop: it
   // never comes first, however loaded the machine
   impatient = { ...deps, vod: newVodClient(config(), { timeoutMs: 300, retries: 0 }) };
@@ -50,12 +50,12 @@ const slow = (action: string) => h.emulator.setFaults({ actions: { [action]: 1 }
 test('an unanswered StartTranscode is not sent again; the run it did start is published from its completion', async () => {
   const { vid, itemId } = await committedItem('unanswered');
   slow('StartTranscode');
-  const first = await lib.transcodeOnCommit(impatient, { vid, spaceName: 'demo-space', itemId }, { templateId: T }, lambdaContext('a'));
+  const first = await lib.transcodeOnCommit(impatient, { vid, spaceName: 'demo-space', itemId }, { templateId: T });
   assert.deepEqual(first, { itemId, started: 'unknown' });
   h.emulator.setFaults(undefined);
   // a redelivery (and the service's FileUploadComplete) changes nothing
-  assert.deepEqual(await lib.transcodeOnCommit(deps, { vid, spaceName: 'demo-space', itemId }, { templateId: T }, lambdaContext('b')), first);
-  assert.deepEqual(await lib.transcodeOnCommit(deps, { vid, spaceName: 'demo-space' }, { templateId: T }, lambdaContext('c')), first);
+  assert.deepEqual(await lib.transcodeOnCommit(deps, { vid, spaceName: 'demo-space', itemId }, { templateId: T }), first);
+  assert.deepEqual(await lib.transcodeOnCommit(deps, { vid, spaceName: 'demo-space' }, { templateId: T }), first);
 
   await h.emulator.idle();
   const item = await h.store.get(itemId);
@@ -79,14 +79,14 @@ test('reconcile: renditions of an unanswered run are announced (no RunId); no re
   // a run that did start and finish, whose callback never came
   const a = await committedItem('renditions');
   slow('StartTranscode');
-  await lib.transcodeOnCommit(impatient, { vid: a.vid, spaceName: 'demo-space', itemId: a.itemId }, { templateId: T }, lambdaContext('a'));
+  await lib.transcodeOnCommit(impatient, { vid: a.vid, spaceName: 'demo-space', itemId: a.itemId }, { templateId: T });
   h.emulator.setFaults(undefined);
   await h.emulator.idle();
 
   // a StartTranscode that never reached the service (reset before it was processed)
   const b = await committedItem('lost');
   h.emulator.setFaults({ actions: { StartTranscode: 1 }, api: 0, kinds: ['reset'] });
-  const lost = await lib.transcodeOnCommit(deps, { vid: b.vid, spaceName: 'demo-space', itemId: b.itemId }, { templateId: T }, lambdaContext('b'));
+  const lost = await lib.transcodeOnCommit(deps, { vid: b.vid, spaceName: 'demo-space', itemId: b.itemId }, { templateId: T });
   assert.equal(lost.started, 'unknown');
   h.emulator.setFaults(undefined);
   assert.equal(startTranscodes(b.vid).filter((r) => r.status === 200 && !r.fault).length, 0);
@@ -109,7 +109,7 @@ test('reconcile: renditions of an unanswered run are announced (no RunId); no re
   assert.equal((await h.store.get(b.itemId))?.transcodeRestarts, 1);
 
   // the restart is a unit of work of its own: it starts the run and records its RunId
-  const again = await lib.transcodeOnCommit(deps, restarts[0]!.Detail as never, { templateId: T }, lambdaContext('c'));
+  const again = await lib.transcodeOnCommit(deps, restarts[0]!.Detail as never, { templateId: T });
   assert.equal(again.started, 'now');
   assert.equal((await h.store.get(b.itemId))?.runId, again.runId);
   assert.equal(startTranscodes(b.vid).filter((r) => r.status === 200 && !r.fault).length, 1);
@@ -127,7 +127,7 @@ test('reconcile: renditions of an unanswered run are announced (no RunId); no re
 
 test('a publish retried after an unanswered SetVideoPublishStatus asks first and does not publish twice', async () => {
   const { vid, itemId } = await committedItem('publish');
-  const { runId } = await lib.transcodeOnCommit(deps, { vid, spaceName: 'demo-space', itemId }, { templateId: T }, lambdaContext('a'));
+  const { runId } = await lib.transcodeOnCommit(deps, { vid, spaceName: 'demo-space', itemId }, { templateId: T });
   assert.ok(runId);
   await h.emulator.idle();
   slow('SetVideoPublishStatus');

@@ -84,8 +84,28 @@ test('a transcode request is recorded once; its restart takes the item back only
   const restarted = await store.restartTranscode('t1', req.item!.updatedAt);
   assert.deepEqual([restarted.changed, restarted.item?.transcodeRestarts, restarted.item?.transcodeRequestedAt], [true, 1, undefined]);
   assert.equal((await store.requestTranscode('t1')).changed, false, 'the original event, late');
-  assert.equal((await store.requestTranscode('t1', 2)).changed, false, 'a restart not counted');
-  assert.equal((await store.requestTranscode('t1', 1)).changed, true);
+  assert.equal((await store.requestTranscode('t1', { restart: 2 })).changed, false, 'a restart not counted');
+  assert.equal((await store.requestTranscode('t1', { restart: 1 })).changed, true);
   assert.equal((await store.startTranscode('t1', { runId: 'r1' })).item?.runId, 'r1');
-  assert.equal((await store.requestTranscode('t1', 1)).changed, false, 'it has its run');
+  assert.equal((await store.requestTranscode('t1', { restart: 1 })).changed, false, 'it has its run');
+});
+
+test('a transcode request with `create` makes a missing item in one write; an existing item keeps what it had', async () => {
+  clock = new Date('2026-11-25T16:00:00.000Z');
+  assert.deepEqual(await store.requestTranscode('t-none', { vid: 'v-none' }), { changed: false, item: undefined }, 'no create: no item');
+  const made = await store.requestTranscode('url:job-9', { vid: 'v-9', create: { source: 'url', spaceName: 's', jobId: 'job-9' } });
+  assert.deepEqual(made, { changed: true, item: {
+    id: 'url:job-9', source: 'url', spaceName: 's', jobId: 'job-9', vid: 'v-9', state: 'transcoding', attempts: 0,
+    createdAt: clock.toISOString(), updatedAt: clock.toISOString(), transcodeRequestedAt: clock.toISOString(),
+  } });
+
+  await store.create({ id: 't2', source: 's3', spaceName: 'own', state: 'uploading' });
+  await store.fail('t2', 'uploading', 'CommitUpload timed out');
+  tick(5);
+  const moved = await store.requestTranscode('t2', { vid: 'v-t2', create: { source: 'vid', spaceName: 'other' } });
+  assert.deepEqual(moved.item, {
+    id: 't2', source: 's3', spaceName: 'own', vid: 'v-t2', state: 'transcoding', attempts: 1, reason: 'CommitUpload timed out',
+    createdAt: '2026-11-25T16:00:00.000Z', updatedAt: clock.toISOString(), transcodeRequestedAt: clock.toISOString(),
+  });
+  assert.equal((await store.requestTranscode('t2', { vid: 'v-t2', create: { source: 's3', spaceName: 'own' } })).changed, false, 'its request is open');
 });

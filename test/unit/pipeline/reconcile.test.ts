@@ -109,7 +109,7 @@ test('a StartTranscode refused on a restart is driven on as that restart', async
   await store.create({ id: 'r', source: 's3', spaceName: 'sp', vid: 'v-r', state: 'committed' });
   await store.requestTranscode('r');
   await store.restartTranscode('r', (await store.get('r'))!.updatedAt);
-  const { item } = await store.requestTranscode('r', 1);
+  const { item } = await store.requestTranscode('r', { restart: 1 });
   await store.abandonTranscode('r', item!.transcodeRequestedAt!, 'VodError InternalError: boom');
 
   const report = await reconcile(deps, { ...opts, now: new Date((clock += hour)) });

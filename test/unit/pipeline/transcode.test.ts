@@ -3,15 +3,14 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { AwsError, DynamoDb } from '#lib/aws';
-import { Idempotency, ItemStore, publishOnTranscoded, silentLog, transcodeOnCommit, type TranscodeDeps } from '#lib/pipeline';
-import { VodError } from '#lib/vod';
+import { ItemStore, publishOnTranscoded, silentLog, transcodeOnCommit, type TranscodeDeps } from '#lib/pipeline';
+import { httpFetch, VodError } from '#lib/vod';
 import { startDynalite, type LocalDynamo } from '../../../local/stack/dynamo.ts';
 import { createTables, tableDefinitions } from '../../../local/stack/tables.ts';
-import { IDEMPOTENCY_TABLE, ITEMS_TABLE, lambdaContext, localAws } from './harness.ts';
+import { ITEMS_TABLE, lambdaContext, localAws } from './harness.ts';
 
 let dynamo: LocalDynamo;
 let store: ItemStore;
-let once: Idempotency;
 const clock = new Date('2026-11-25T10:00:00.000Z');
 const T = { templateId: 'tpl' };
 
@@ -20,7 +19,6 @@ before(async () => {
   await createTables(dynamo.endpoint, await tableDefinitions(new URL('../../../serverless.yml', import.meta.url).pathname, 'local', {}));
   const db = new DynamoDb(localAws('dynamodb', dynamo.endpoint));
   store = new ItemStore({ db, tableName: ITEMS_TABLE, now: () => clock });
-  once = new Idempotency({ db, tableName: IDEMPOTENCY_TABLE });
 });
 after(() => dynamo.close());
 
@@ -38,7 +36,7 @@ async function setup(name: string, answer: (n: number) => Promise<Error | undefi
       return { RunId: `run-${calls.length}` };
     },
   };
-  return { itemId, vid, calls, detail: { vid, spaceName: 'sp', itemId }, deps: (s: ItemStore = store): TranscodeDeps => ({ store: s, once, log: silentLog, vod }) };
+  return { itemId, vid, calls, detail: { vid, spaceName: 'sp', itemId }, deps: (s: ItemStore = store): TranscodeDeps => ({ store: s, log: silentLog, vod }) };
 }
 
 const timeout = () => new VodError({ code: 'RequestTimeout', message: 'StartTranscode: no complete response within 10000 ms', action: 'StartTranscode' });
@@ -62,8 +60,8 @@ test('a RunId write that fails leaves the request open: the retry sends no secon
   const { itemId, vid, calls, detail, deps } = await setup('runid-write');
   const flaky = deps(runIdWriteFailsOnce());
 
-  await assert.rejects(transcodeOnCommit(flaky, detail, T, lambdaContext('a')), { name: 'ProvisionedThroughputExceededException', message: 'throttled' });
-  const retried = await transcodeOnCommit(flaky, detail, T, lambdaContext('b'));
+  await assert.rejects(transcodeOnCommit(flaky, detail, T), { name: 'ProvisionedThroughputExceededException', message: 'throttled' });
+  const retried = await transcodeOnCommit(flaky, detail, T);
 
   assert.deepEqual(retried, { itemId, started: 'unknown' });
   assert.deepEqual(calls, [`${vid} {"itemId":"${itemId}"}`]);
@@ -75,17 +73,17 @@ test('a request recorded by a Lambda that died before the answer is not sent aga
   const { itemId, calls, detail, deps } = await setup('died');
   assert.equal((await store.requestTranscode(itemId)).changed, true);
 
-  assert.deepEqual(await transcodeOnCommit(deps(), detail, T, lambdaContext()), { itemId, started: 'unknown' });
+  assert.deepEqual(await transcodeOnCommit(deps(), detail, T), { itemId, started: 'unknown' });
   assert.deepEqual(calls, []);
 });
 
 test('an unanswered StartTranscode keeps its request; the answer it got records the RunId and ends the request', async () => {
   const a = await setup('unanswered', () => timeout());
-  assert.deepEqual(await transcodeOnCommit(a.deps(), a.detail, T, lambdaContext()), { itemId: a.itemId, started: 'unknown' });
+  assert.deepEqual(await transcodeOnCommit(a.deps(), a.detail, T), { itemId: a.itemId, started: 'unknown' });
   assert.equal((await store.get(a.itemId))?.transcodeRequestedAt, clock.toISOString());
 
   const b = await setup('answered');
-  assert.deepEqual(await transcodeOnCommit(b.deps(), b.detail, T, lambdaContext()), { itemId: b.itemId, runId: 'run-1', started: 'now' });
+  assert.deepEqual(await transcodeOnCommit(b.deps(), b.detail, T), { itemId: b.itemId, runId: 'run-1', started: 'now' });
   const item = await store.get(b.itemId);
   assert.deepEqual([item?.state, item?.runId, item?.transcodeRequestedAt], ['transcoding', 'run-1', undefined]);
 });
@@ -93,12 +91,12 @@ test('an unanswered StartTranscode keeps its request; the answer it got records 
 test('a StartTranscode the service refused withdraws the request: the item fails from committed and the retry sends it again', async () => {
   const { itemId, calls, detail, deps } = await setup('refused', (n) => (n === 1 ? refused() : undefined));
 
-  await assert.rejects(transcodeOnCommit(deps(), detail, T, lambdaContext('a')), { name: 'VodError', code: 'InternalError' });
+  await assert.rejects(transcodeOnCommit(deps(), detail, T), { name: 'VodError', code: 'InternalError' });
   const failed = await store.get(itemId);
   assert.deepEqual([failed?.state, failed?.failedFrom, failed?.attempts, failed?.reason, failed?.transcodeRequestedAt],
     ['failed', 'committed', 1, 'VodError InternalError: try again', undefined]);
 
-  assert.deepEqual(await transcodeOnCommit(deps(), detail, T, lambdaContext('b')), { itemId, runId: 'run-2', started: 'now' });
+  assert.deepEqual(await transcodeOnCommit(deps(), detail, T), { itemId, runId: 'run-2', started: 'now' });
   assert.equal(calls.length, 2);
   const item = await store.get(itemId);
   assert.deepEqual([item?.state, item?.failedFrom, item?.runId], ['transcoding', undefined, 'run-2']);
@@ -109,16 +107,36 @@ test('a failed run whose callback beats the RunId write stays failed, with its R
   const itemId = 's3:b/incoming/race.mp4@e';
   const { calls, detail, deps } = await setup('race', async () => {
     // the run fails at once; its TranscodeComplete is handled before transcode-on-commit records the RunId
-    const out = await publishOnTranscoded({ store, once, log: silentLog, vod: pubVod }, { vid: 'v-race', runId: 'run-1', spaceName: 'sp', code: 'InvalidInput', itemId }, { policy: 'always' }, lambdaContext('p'));
+    const out = await publishOnTranscoded({ store, log: silentLog, vod: pubVod }, { vid: 'v-race', runId: 'run-1', spaceName: 'sp', code: 'InvalidInput', itemId }, { policy: 'always' }, lambdaContext('p'));
     assert.deepEqual(out, { itemId, outcome: 'failed' });
     return undefined;
   });
 
-  assert.deepEqual(await transcodeOnCommit(deps(), detail, T, lambdaContext('t')), { itemId, runId: 'run-1', started: 'now' });
+  assert.deepEqual(await transcodeOnCommit(deps(), detail, T), { itemId, runId: 'run-1', started: 'now' });
 
   const item = await store.get(itemId);
   assert.deepEqual([item?.state, item?.failedFrom, item?.runId, item?.attempts, item?.reason, item?.transcodeRequestedAt],
     ['failed', 'transcoding', 'run-1', 1, 'TranscodeComplete InvalidInput (RunId run-1)', undefined]);
   assert.equal((await store.requestTranscode(itemId)).changed, false, 'a failed run is final');
   assert.equal(calls.length, 1);
+});
+
+test('a delivery costs three requests (the request, StartTranscode, the RunId); an event naming no item one more, by Vid', async () => {
+  const sent: string[] = [];
+  const counting = new DynamoDb({
+    ...localAws('dynamodb', dynamo.endpoint),
+    fetch: async (url, init) => { sent.push(init.headers['x-amz-target']!.split('.')[1]!); return httpFetch(url, init); },
+  });
+  const countingStore = new ItemStore({ db: counting, tableName: ITEMS_TABLE, now: () => clock });
+  const named = await setup('counted');
+  assert.deepEqual(await transcodeOnCommit(named.deps(countingStore), named.detail, T), { itemId: named.itemId, runId: 'run-1', started: 'now' });
+  assert.deepEqual(sent.splice(0), ['UpdateItem', 'UpdateItem']);
+
+  const unnamed = await setup('unnamed');
+  const vidOnly = { vid: 'v-new-video', spaceName: 'sp' };
+  assert.deepEqual(await transcodeOnCommit(unnamed.deps(countingStore), vidOnly, T), { itemId: 'vid:v-new-video', runId: 'run-1', started: 'now' });
+  assert.deepEqual(sent.splice(0), ['Query', 'UpdateItem', 'UpdateItem']);
+  const item = await store.get('vid:v-new-video');
+  assert.deepEqual([item?.source, item?.state, item?.vid, item?.spaceName, item?.runId], ['vid', 'transcoding', 'v-new-video', 'sp', 'run-1']);
+  assert.deepEqual(unnamed.calls, ['v-new-video {"itemId":"vid:v-new-video"}']);
 });
