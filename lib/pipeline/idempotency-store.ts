@@ -39,8 +39,9 @@ export class IdempotencyStore extends BasePersistenceLayer {
       await this.#db.put({
         TableName: this.#table,
         Item: item,
+        // Powertools' condition, without its parentheses (AND binds before OR): dynalite parses them slowly
         ConditionExpression: 'attribute_not_exists(#id) OR #expiry < :now OR '
-          + '(#status = :inprogress AND attribute_exists(#in_progress_expiry) AND #in_progress_expiry < :now_in_millis)',
+          + '#status = :inprogress AND attribute_exists(#in_progress_expiry) AND #in_progress_expiry < :now_in_millis',
         ExpressionAttributeNames: { '#id': 'id', '#expiry': 'expiration', '#in_progress_expiry': 'in_progress_expiration', '#status': 'status' },
         ExpressionAttributeValues: { ':now': now / 1000, ':now_in_millis': now, ':inprogress': IdempotencyRecordStatus.INPROGRESS },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
