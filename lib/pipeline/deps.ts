@@ -19,5 +19,13 @@ export interface PipelineDeps {
 export type StepDeps<K extends Exclude<keyof PipelineDeps, 'vod'>, V extends keyof PipelineVod = never> =
   Pick<PipelineDeps, K> & { vod: Pick<PipelineVod, V> };
 
-/** The Lambda context the idempotency lease is measured with (optional outside Lambda). */
+/** The Lambda context a step's lease on its item is measured with (optional outside Lambda). */
 export interface LeaseContext { getRemainingTimeInMillis(): number }
+
+/** How long a lease holds when no Lambda context tells the remaining time. */
+const DEFAULT_LEASE_MS = 60_000;
+
+/** A step's lease on its item: as long as its Lambda may still run. */
+export function leaseMs(context: LeaseContext | undefined): number {
+  return context?.getRemainingTimeInMillis() ?? DEFAULT_LEASE_MS;
+}

@@ -1,12 +1,11 @@
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import type { Context } from 'aws-lambda';
 import type { DynamoDb } from '#lib/aws';
+import { leaseMs } from './deps.ts';
 import { IdempotencyStore } from './idempotency-store.ts';
 
 /** Every source of this pipeline delivers at least once; the VOD service retries callbacks for 48 h. */
 const DEFAULT_EXPIRES_SECONDS = 3 * 24 * 3600;
-/** How long an in-progress record blocks a duplicate when no Lambda context tells the remaining time. */
-const DEFAULT_LEASE_MS = 60_000;
 
 type Work = () => Promise<unknown>;
 
@@ -33,7 +32,8 @@ export class Idempotency {
   /** Runs `work` unless step `step` already ran (or is running) for `key`. */
   async run<T>(step: string, key: string, work: () => Promise<T>, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<T> {
     const s = this.#step(step);
-    s.config.registerLambdaContext((context ?? { getRemainingTimeInMillis: () => DEFAULT_LEASE_MS }) as Context);
+    // an in-progress record blocks a duplicate as long as this Lambda may run
+    s.config.registerLambdaContext({ getRemainingTimeInMillis: () => leaseMs(context) } as Context);
     return (await s.fn({ key }, work)) as T;
   }
 

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { encodeCallbackArgs } from './callback-args.ts';
-import type { LeaseContext, StepDeps } from './deps.ts';
+import { leaseMs, type LeaseContext, type StepDeps } from './deps.ts';
+import { ItemInProgressError } from './item-store.ts';
 import { s3ItemId, stageOf, type IngestCheckpoint, type Item } from './item.ts';
 import { reasonOf } from './ports.ts';
 import { FORWARD_STATES } from './states.ts';
@@ -21,13 +22,15 @@ export interface IngestRequest {
 export interface IngestResult { itemId: string; vid: string }
 
 /** What {@link ingestObject} uses. */
-export type IngestDeps = StepDeps<'store' | 'bus' | 'once' | 'log', 'upload' | 'commitUpload'>;
+export type IngestDeps = StepDeps<'store' | 'bus' | 'log', 'upload' | 'commitUpload'>;
 
 /**
- * Ingests one object version: item 'received' -> 'uploading' -> (stream into VOD, CommitUpload with the S3 key in
- * CallbackArgs) -> 'committed' with its Vid -> 'UploadCommitted' on the bus. Once per bucket+key+version: a
- * repeated delivery returns the first result; after a failure (item 'failed' with the reason) a retry runs again,
- * and an item that already has its Vid is not uploaded twice, only announced again.
+ * Ingests one object version: item 'uploading' -> (stream into VOD, CommitUpload with the S3 key in CallbackArgs)
+ * -> 'committed' with its Vid -> 'UploadCommitted' on the bus. Once per bucket+key+version: the item is the step's
+ * idempotency record, claimed by one conditional write for as long as the Lambda may run (`ItemStore.claim`); a
+ * delivery that finds the lease held by another throws `ItemInProgressError` (retried later); after a failure (item
+ * 'failed' with the reason) a retry runs again; an item that already has its Vid is not uploaded twice, only
+ * announced again while it is 'committed' (the announcement may have been lost; past it, the next step has it).
  *
  * Resumable: a multipart upload records its checkpoint on the item after init and as parts are stored; a
  * later delivery (Lambda retry after a timeout, crash or part failures beyond the client's retries) continues it:
@@ -38,33 +41,35 @@ export type IngestDeps = StepDeps<'store' | 'bus' | 'once' | 'log', 'upload' | '
  */
 export async function ingestObject(deps: IngestDeps, req: IngestRequest, context?: LeaseContext): Promise<IngestResult> {
   const id = s3ItemId(req.bucket, req.key, req.version);
-  return deps.once.run('ingest', id, async () => {
-    // a new item starts 'uploading' (one write); an existing one is a retry, moved there unless it has its Vid
-    const { changed: created, item } = await deps.store.create({
-      id, source: 's3', spaceName: req.spaceName, bucket: req.bucket, key: req.key, size: req.size, state: 'uploading',
-    });
-    const callbackArgs = encodeCallbackArgs({ itemId: id, bucket: req.bucket, key: req.key });
-    let vid = item && hasVid(item) ? item.vid : undefined;
-    if (vid === undefined) {
-      if (!created) await deps.store.advance(id, 'uploading');
-      try {
-        const sessionKey = await store(deps, id, req, item?.checkpoint);
-        const commit = await deps.vod.commitUpload({
-          SpaceName: req.spaceName, SessionKey: sessionKey, CallbackArgs: callbackArgs, Functions: req.functions,
-        });
-        vid = commit.Results[0]?.Vid;
-        if (!vid) throw new Error('CommitUpload returned no Vid');
-        await deps.store.advance(id, 'committed', { vid });
-      } catch (err) {
-        await deps.store.fail(id, 'uploading', reasonOf(err));
-        deps.log.warn('ingest failed', { itemId: id, reason: reasonOf(err) });
-        throw err;
-      }
-      deps.log.info('ingest committed', { itemId: id, vid });
+  const callbackArgs = encodeCallbackArgs({ itemId: id, bucket: req.bucket, key: req.key });
+  const claim = await deps.store.claim(id, 'uploading', {
+    leaseMs: leaseMs(context), create: { source: 's3', spaceName: req.spaceName, bucket: req.bucket, key: req.key, size: req.size },
+  });
+  let vid: string;
+  if (claim.claimed) {
+    try {
+      const sessionKey = await store(deps, id, req, claim.before?.checkpoint);
+      const commit = await deps.vod.commitUpload({
+        SpaceName: req.spaceName, SessionKey: sessionKey, CallbackArgs: callbackArgs, Functions: req.functions,
+      });
+      const committed = commit.Results[0]?.Vid;
+      if (!committed) throw new Error('CommitUpload returned no Vid');
+      vid = committed;
+      await deps.store.advance(id, 'committed', { vid });
+    } catch (err) {
+      await deps.store.fail(id, 'uploading', reasonOf(err));
+      deps.log.warn('ingest failed', { itemId: id, reason: reasonOf(err) });
+      throw err;
     }
-    await deps.bus.emit('UploadCommitted', { vid, spaceName: req.spaceName, itemId: id, callbackArgs });
-    return { itemId: id, vid };
-  }, context);
+    deps.log.info('ingest committed', { itemId: id, vid });
+  } else {
+    const item = claim.item;
+    if (!item || !hasVid(item)) throw new ItemInProgressError(id, 'uploaded', item?.leaseUntil);
+    if (stageOf(item) !== 'committed') return { itemId: id, vid: item.vid };
+    vid = item.vid;
+  }
+  await deps.bus.emit('UploadCommitted', { vid, spaceName: req.spaceName, itemId: id, callbackArgs });
+  return { itemId: id, vid };
 }
 
 /**

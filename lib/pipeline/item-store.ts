@@ -5,14 +5,31 @@ import { FORWARD_STATES, statesBefore, type ForwardState, type ItemState } from 
 /** A FilterExpression for {@link ItemStore.stuck}, with the names and values it uses. */
 export interface StuckFilter { expression: string; names?: Record<string, string>; values?: Record<string, unknown> }
 
+/** What a forward move records and allows besides the move itself (see `ItemStore.#forward`). */
+interface ForwardMove {
+  fields?: ItemFields; values?: Record<string, unknown>; sets?: string[]; orIf?: string; retryOfFailed?: boolean; create?: NewItem; leaseUntil?: string;
+}
+
+/**
+ * Another delivery holds the item ({@link ItemStore.claim}): this one fails, to be retried once that lease has
+ * ended (its Lambda finished, failed or timed out).
+ */
+export class ItemInProgressError extends Error {
+  override name = 'ItemInProgressError';
+
+  constructor(itemId: string, step: string, leaseUntil: string | undefined) {
+    super(`item ${itemId} is being ${step} by another delivery (its lease holds until ${leaseUntil})`);
+  }
+}
+
 /** Outcome of a conditional write: whether it happened, and the item as it now is. */
 export interface WriteResult { changed: boolean; item: Item | undefined }
 
 /** Fields a step may record along with a state move. */
 export type ItemFields = Partial<Pick<Item, 'vid' | 'runId' | 'jobId' | 'sourceUrl' | 'size' | 'spaceName'>>;
 
-/** What a step that may create its item (see {@link ItemStore.requestTranscode}) gives a new one. */
-export type NewItem = Pick<Item, 'source' | 'spaceName'> & Pick<ItemFields, 'jobId'>;
+/** What a step that may create its item ({@link ItemStore.requestTranscode}, {@link ItemStore.claim}) gives a new one. */
+export type NewItem = Pick<Item, 'source' | 'spaceName'> & Partial<Pick<Item, 'jobId' | 'bucket' | 'key' | 'size'>>;
 
 const MAX_REASON = 500;
 
@@ -65,8 +82,8 @@ export class ItemStore {
   }
 
   /**
-   * Records a failed attempt of the step that starts from `from`: state 'failed', the reason, attempts + 1 (a
-   * publication's lease, see {@link claimPublish}, ends with it). Refused (changed false) when the item has meanwhile
+   * Records a failed attempt of the step that starts from `from`: state 'failed', the reason, attempts + 1 (its
+   * lease, see {@link claim}, ends). Refused (changed false) when the item has meanwhile
    * moved past `from`.
    */
   async fail(id: string, from: ForwardState, reason: string): Promise<WriteResult> {
@@ -77,7 +94,7 @@ export class ItemStore {
     const allowed = upTo.map((s, i) => { values[`:u${i}`] = s; return `:u${i}`; }).join(', ');
     return this.#update({
       Key: { id },
-      UpdateExpression: 'SET #state = :failed, failedFrom = :from, reason = :reason, updatedAt = :now REMOVE publishLeaseUntil ADD attempts :one',
+      UpdateExpression: 'SET #state = :failed, failedFrom = :from, reason = :reason, updatedAt = :now REMOVE leaseUntil ADD attempts :one',
       ConditionExpression: `#state IN (${allowed}) OR #state = :failed`,
       ExpressionAttributeNames: { '#state': 'state' },
       ExpressionAttributeValues: values,
@@ -140,7 +157,7 @@ export class ItemStore {
     const allowed = FORWARD_STATES.slice(0, FORWARD_STATES.indexOf('transcoding') + 1).map((s, i) => { values[`:u${i}`] = s; return `:u${i}`; }).join(', ');
     return this.#update({
       Key: { id },
-      UpdateExpression: `SET ${sets.join(', ')} REMOVE publishLeaseUntil ADD attempts :one`,
+      UpdateExpression: `SET ${sets.join(', ')} REMOVE leaseUntil ADD attempts :one`,
       ConditionExpression: `attribute_not_exists(id) OR #state IN (${allowed}) OR #state = :failed AND failedFrom <> :from OR #state = :failed AND reason <> :reason`,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
@@ -148,33 +165,22 @@ export class ItemStore {
   }
 
   /**
-   * Claims the publication of a transcoded video for `leaseMs`: the item goes 'transcoded' (recording `vid` and
-   * `runId`) with `publishLeaseUntil`, from an earlier state, from 'transcoded' itself or failed from either (a retry),
-   * or, given `create`, when it does not exist; refused (claimed false) when it is 'published' or another delivery's
-   * lease is live. `before` is the item as it was (undefined if new): one that was already 'transcoded' saw an
-   * earlier attempt, which may have published it. This conditional write is what makes publishing once per Vid.
+   * Claims the item for the step that moves it to `to` ('uploading': ingest; 'transcoded': publish), for `leaseMs`
+   * (as long as its Lambda may run): the item goes `to` with `leaseUntil`, recording `fields`, from an earlier state,
+   * failed from one or from `to` (a retry), from `to` itself once no lease is live (the Lambda that held it is
+   * gone), or, given `create`, when it does not exist. Refused (claimed false, the item as it is) when it is past
+   * `to` or another delivery's lease is live. `before` is the item as it was (undefined if new): one that was
+   * already at `to` saw an earlier attempt. The lease ends with the step's next move or failure. This conditional
+   * write is what makes such a step once per item.
    */
-  async claimPublish(id: string, opts: { vid: string; runId?: string; leaseMs: number; create: NewItem }): Promise<{ claimed: true; before: Item | undefined } | { claimed: false; item: Item | undefined }> {
-    const now = this.#now();
-    const values: Record<string, unknown> = {
-      ':to': 'transcoded', ':now': now.toISOString(), ':until': new Date(now.getTime() + opts.leaseMs).toISOString(), ':published': 'published', ':vid': opts.vid,
-    };
-    const names: Record<string, string> = { '#state': 'state', '#failedFrom': 'failedFrom' };
-    const sets = ['#state = :to', 'updatedAt = :now', 'publishLeaseUntil = :until', 'vid = :vid'];
-    if (opts.runId) { values[':run'] = opts.runId; sets.push('runId = :run'); }
-    sets.push(...setIfNew({ ...opts.create, attempts: 0, createdAt: values[':now'] }, names, values));
+  async claim(id: string, to: 'uploading' | 'transcoded', opts: { leaseMs: number; fields?: ItemFields; create: NewItem }): Promise<{ claimed: true; before: Item | undefined } | { claimed: false; item: Item | undefined }> {
+    const until = new Date(this.#now().getTime() + opts.leaseMs).toISOString();
+    const input = this.#forwardInput(id, to, {
+      fields: opts.fields ?? {}, create: opts.create, leaseUntil: until,
+      orIf: '#state = :to AND attribute_not_exists(leaseUntil) OR #state = :to AND leaseUntil < :now',
+    });
     try {
-      const out = await this.#db.update<Item>({
-        TableName: this.#table,
-        Key: { id },
-        UpdateExpression: `SET ${sets.join(', ')} REMOVE #failedFrom, checkpoint`,
-        // any state but 'published' (no step fails from there), and no live lease
-        ConditionExpression: 'attribute_not_exists(id) OR #state <> :published AND attribute_not_exists(publishLeaseUntil)'
-          + ' OR #state <> :published AND publishLeaseUntil < :now',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-        ReturnValues: 'ALL_OLD',
-      });
+      const out = await this.#db.update<Item>({ ...input, TableName: this.#table, ReturnValues: 'ALL_OLD' });
       return { claimed: true, before: out.Attributes };
     } catch (err) {
       if (!isConditionFailure(err)) throw err;
@@ -182,10 +188,6 @@ export class ItemStore {
     }
   }
 
-  /** Records that the claimed video is published ({@link claimPublish}): 'published', the lease ended. */
-  async published(id: string): Promise<WriteResult> {
-    return this.#forward(id, 'published', { remove: ['publishLeaseUntil'] });
-  }
 
   /**
    * Records the RunId StartTranscode answered, ending the request ({@link requestTranscode}), while the item is
@@ -286,11 +288,14 @@ export class ItemStore {
    * The conditional write of a forward move to `to`, recording `fields`: allowed from an earlier state, or failed
    * from an earlier state or (unless `retryOfFailed` is false) from `to` itself (the retry of a failed step), or
    * when `orIf` holds, or (given `create`) when the item does not exist, which creates it with those fields;
-   * `sets` and `remove` add to what is set and removed. `:to` and `:now` may be used in `sets` and `orIf`.
+   * `sets` adds to what is set. A move ends the lease of the step that made it ({@link claim}), unless it takes one
+   * (`leaseUntil`). `:to` and `:now` may be used in `sets` and `orIf`.
    */
-  async #forward(id: string, to: ForwardState, extra: {
-    fields?: ItemFields; values?: Record<string, unknown>; sets?: string[]; remove?: string[]; orIf?: string; retryOfFailed?: boolean; create?: NewItem;
-  }): Promise<WriteResult> {
+  async #forward(id: string, to: ForwardState, extra: ForwardMove): Promise<WriteResult> {
+    return this.#update(this.#forwardInput(id, to, extra));
+  }
+
+  #forwardInput(id: string, to: ForwardState, extra: ForwardMove): Omit<UpdateInput, 'TableName' | 'ReturnValues'> & { Key: { id: string } } {
     const names: Record<string, string> = { '#state': 'state', '#failedFrom': 'failedFrom' };
     const values: Record<string, unknown> = { ':to': to, ':now': this.#now().toISOString(), ':failed': 'failed', ...extra.values };
     const sets = ['#state = :to', 'updatedAt = :now', ...(extra.sets ?? [])];
@@ -300,20 +305,24 @@ export class ItemStore {
       sets.push(`#f_${k} = :f_${k}`);
     }
     if (extra.create) sets.push(...setIfNew({ ...extra.create, attempts: 0, createdAt: values[':now'] }, names, values));
+    if (extra.leaseUntil) {
+      values[':until'] = extra.leaseUntil;
+      sets.push('leaseUntil = :until');
+    }
     const allowed = statesBefore(to).map((s, i) => { values[`:b${i}`] = s; return `:b${i}`; }).join(', ');
     const failedFrom = extra.retryOfFailed === false ? allowed : `${allowed}, :to`;
     // past 'uploading' the upload checkpoint (and its credential) has served its purpose
-    const remove = ['#failedFrom', ...(FORWARD_STATES.indexOf(to) > FORWARD_STATES.indexOf('uploading') ? ['checkpoint'] : []), ...(extra.remove ?? [])];
+    const remove = ['#failedFrom', ...(FORWARD_STATES.indexOf(to) > FORWARD_STATES.indexOf('uploading') ? ['checkpoint'] : []), ...(extra.leaseUntil ? [] : ['leaseUntil'])];
     // flat (AND binds before OR; a missing item matches none of these): dynalite, the local stack's DynamoDB, parses
-    // nested parentheses slowly (claimPublish's condition took 9.9 ms a call with two levels, 1.2 ms flat)
+    // nested parentheses slowly (publish's claim took 9.9 ms a call with two levels, 1.2 ms flat)
     const moves = `#state IN (${allowed}) OR #state = :failed AND #failedFrom IN (${failedFrom})${extra.orIf ? ` OR ${extra.orIf}` : ''}`;
-    return this.#update({
+    return {
       Key: { id },
       UpdateExpression: `SET ${sets.join(', ')} REMOVE ${remove.join(', ')}`,
       ConditionExpression: extra.create ? `attribute_not_exists(id) OR ${moves}` : moves,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
-    });
+    };
   }
 
   async #update(input: Omit<UpdateInput, 'TableName' | 'ReturnValues'> & { Key: { id: string } }): Promise<WriteResult> {

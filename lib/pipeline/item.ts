@@ -25,10 +25,10 @@ export interface Item {
    */
   transcodeRequestedAt?: string;
   /**
-   * While set and not past, a delivery of TranscodeCompleted is publishing the video (SetVideoPublishStatus is sent
-   * once per Vid: see `ItemStore.claimPublish`); as long as the Lambda that took it may still run.
+   * While set and not past, a delivery holds the item: ingest uploading it, publish publishing it (each once per
+   * item: see `ItemStore.claim`); as long as the Lambda that took it may still run. Ends with the step's next move.
    */
-  publishLeaseUntil?: string;
+  leaseUntil?: string;
   /** Times reconcile started the transcode again after such an unanswered StartTranscode. */
   transcodeRestarts?: number;
   jobId?: string;

@@ -1,23 +1,17 @@
-import type { LeaseContext, StepDeps } from './deps.ts';
+import { leaseMs, type LeaseContext, type StepDeps } from './deps.ts';
 import type { TranscodeCompletedDetail } from './events.ts';
 import { stageOf } from './item.ts';
 import { reasonOf } from './ports.ts';
+import { ItemInProgressError } from './item-store.ts';
 import { itemIdFor, newItem } from './transcode.ts';
 
 export type PublishPolicy = 'always' | 'never';
 /** GetPlayInfo `Data.Status` of a published video. */
 const PUBLISHED = 10;
-/** How long a claim to publish holds when no Lambda context tells the remaining time. */
-const DEFAULT_LEASE_MS = 60_000;
 export interface PublishResult { itemId: string; outcome: 'published' | 'transcoded' | 'failed' }
 
 /** What {@link publishOnTranscoded} uses. */
 export type PublishDeps = StepDeps<'store' | 'log', 'getPlayInfo' | 'setVideoPublishStatus'>;
-
-/** Another delivery holds the claim to publish the item: this one is retried later, when it has ended. */
-export class PublishInProgressError extends Error {
-  override name = 'PublishInProgressError';
-}
 
 /**
  * On 'TranscodeCompleted' (its item found by the event's `itemId`, else by Vid, else made): a failed run fails the
@@ -25,9 +19,9 @@ export class PublishInProgressError extends Error {
  * alone); a successful one records 'transcoded' and, when `policy` is 'always', SetVideoPublishStatus Published ->
  * 'published', once per Vid (a second run's completion, or one reconcile found, publishes nothing again).
  *
- * The item is the step's idempotency record: one conditional write claims the publication for as long as the
- * Lambda may run (`ItemStore.claimPublish`); a delivery that finds the claim held by another throws
- * {@link PublishInProgressError} (retried later), one that finds the item published answers so. A claim on an item
+ * The item is the step's idempotency record: one conditional write claims it for as long as the Lambda may run
+ * (`ItemStore.claim`); a delivery that finds the lease held by another throws `ItemInProgressError` (retried
+ * later), one that finds the item published answers so. A claim on an item
  * that was already 'transcoded' follows an attempt that failed or died, which may have published it: the service
  * is asked first (GetPlayInfo Status 10 = published), and the video is then not published twice. Three requests
  * when all goes well: the claim, SetVideoPublishStatus, 'published' (one more, by Vid, for an event that names no item).
@@ -48,11 +42,10 @@ export async function publishOnTranscoded(
     await deps.store.advance(id, 'transcoded', { vid: detail.vid, ...(runId ? { runId } : {}) }, create);
     return { itemId: id, outcome: 'transcoded' };
   }
-  const leaseMs = context?.getRemainingTimeInMillis() ?? DEFAULT_LEASE_MS;
-  const claim = await deps.store.claimPublish(id, { vid: detail.vid, ...(runId ? { runId } : {}), leaseMs, create });
+  const claim = await deps.store.claim(id, 'transcoded', { leaseMs: leaseMs(context), fields: { vid: detail.vid, ...(runId ? { runId } : {}) }, create });
   if (!claim.claimed) {
     if (claim.item?.state === 'published') return { itemId: id, outcome: 'published' };
-    throw new PublishInProgressError(`item ${id} is being published by another delivery (its claim holds until ${claim.item?.publishLeaseUntil})`);
+    throw new ItemInProgressError(id, 'published', claim.item?.leaseUntil);
   }
   // an item already 'transcoded' (or failed there) saw an earlier attempt, which may have published it
   const retry = claim.before !== undefined && stageOf(claim.before) === 'transcoded';
@@ -65,7 +58,7 @@ export async function publishOnTranscoded(
     deps.log.warn('publish failed', { itemId: id, vid: detail.vid, reason: reasonOf(err) });
     throw err;
   }
-  await deps.store.published(id);
+  await deps.store.advance(id, 'published');
   deps.log.info('published', { itemId: id, vid: detail.vid });
   return { itemId: id, outcome: 'published' };
 }

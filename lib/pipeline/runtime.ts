@@ -35,12 +35,12 @@ const vodCalls = (): ApiContext => (api ??= vodApi(configOf([VOD_REGION, VOD_END
 
 const log: StepLog = { info: (m, x) => logger.info(m, x ?? {}), warn: (m, x) => logger.warn(m, x ?? {}) };
 
-/** ingest-object's: the item, the bus, idempotency, the streamed upload and its commit. */
+/** ingest-object's: the item (its own idempotency record), the bus, the streamed upload and its commit. */
 export function ingestDeps(): IngestDeps {
   const a = vodCalls();
   // the service's Functions, which the port types loosely (the pipeline passes VOD_COMMIT_FUNCTIONS through)
   const vod = { upload: uploadTo(a), commitUpload: (p: CommitUploadParams) => commitUpload(a, p) };
-  return { store: itemStore(), bus: pipelineBus(), once: pipelineOnce(), log, vod };
+  return { store: itemStore(), bus: pipelineBus(), log, vod };
 }
 
 /** transcode-on-commit's: the item (its own idempotency record), StartTranscode. */

@@ -88,7 +88,7 @@ test('TranscodeCompleted publishes once (policy always) and the item ends publis
   // one delivery publishes; the other got its result or met it in progress (retried later by EventBridge)
   for (const r of results) {
     if (r.status === 'fulfilled') assert.deepEqual(r.value, { itemId, outcome: 'published' });
-    else assert.equal((r.reason as Error).name, 'PublishInProgressError');
+    else assert.equal((r.reason as Error).name, 'ItemInProgressError');
   }
   assert.ok(results.some((r) => r.status === 'fulfilled'));
   assert.deepEqual(again, { itemId, outcome: 'published' });

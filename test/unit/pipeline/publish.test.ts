@@ -49,7 +49,7 @@ test('a delivery costs three requests: the claim, SetVideoPublishStatus, publish
   assert.deepEqual(sent.splice(0), ['UpdateItem', 'UpdateItem']);
   assert.deepEqual(calls, ['SetVideoPublishStatus']);
   const item = await store.get(itemId);
-  assert.deepEqual([item?.state, item?.runId, item?.publishLeaseUntil, item?.attempts], ['published', 'run-1', undefined, 0]);
+  assert.deepEqual([item?.state, item?.runId, item?.leaseUntil, item?.attempts], ['published', 'run-1', undefined, 0]);
 
   sent.length = 0;
   assert.deepEqual(await publishOnTranscoded(deps, detail, ALWAYS, lambdaContext()), { itemId, outcome: 'published' });
@@ -60,12 +60,12 @@ test('a delivery costs three requests: the claim, SetVideoPublishStatus, publish
 test('a claim held by a delivery that died blocks others until it runs out; the retry then asks the service first', async () => {
   const { itemId, calls, detail, deps } = await setup('died', 10);
   // a delivery claims the item and dies after SetVideoPublishStatus went through (its 'published' never written)
-  const held = await store.claimPublish(itemId, { vid: detail.vid, runId: 'run-1', leaseMs: 30_000, create: { source: 's3', spaceName: 'sp' } });
+  const held = await store.claim(itemId, 'transcoded', { leaseMs: 30_000, create: { source: 's3', spaceName: 'sp' } });
   assert.equal(held.claimed, true);
 
   tick(29_999);
   await assert.rejects(publishOnTranscoded(deps, detail, ALWAYS, lease(30_000)), {
-    name: 'PublishInProgressError', message: `item ${itemId} is being published by another delivery (its claim holds until 2026-11-25T10:00:30.000Z)`,
+    name: 'ItemInProgressError', message: `item ${itemId} is being published by another delivery (its lease holds until 2026-11-25T10:00:30.000Z)`,
   });
   tick(2);
   assert.deepEqual(await publishOnTranscoded(deps, detail, ALWAYS, lease(30_000)), { itemId, outcome: 'published' });
@@ -79,7 +79,7 @@ test('a failed SetVideoPublishStatus ends the claim: the retry runs at once and 
   const flaky = { ...deps, vod: { ...deps.vod, setVideoPublishStatus: async (p: never) => { if (fails-- > 0) throw new Error('throttled'); return deps.vod.setVideoPublishStatus(p); } } };
   await assert.rejects(publishOnTranscoded(flaky, detail, ALWAYS, lease(30_000)), { message: 'throttled' });
   const failed = await store.get(itemId);
-  assert.deepEqual([failed?.state, failed?.failedFrom, failed?.attempts, failed?.publishLeaseUntil], ['failed', 'transcoded', 1, undefined]);
+  assert.deepEqual([failed?.state, failed?.failedFrom, failed?.attempts, failed?.leaseUntil], ['failed', 'transcoded', 1, undefined]);
 
   assert.deepEqual(await publishOnTranscoded(flaky, detail, ALWAYS, lease(30_000)), { itemId, outcome: 'published' });
   assert.deepEqual(calls, ['GetPlayInfo', 'SetVideoPublishStatus']);
