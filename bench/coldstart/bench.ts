@@ -21,9 +21,9 @@ const PLACEHOLDER_VID = 'v0d000000000000000000000001';
 /** The S3 key of test/events/s3/object-created-put.json (URL-encoded, as S3 events carry keys). */
 const FIXTURE_KEY = 'incoming/my+holiday+clip.mp4';
 /**
- * Functions whose work is done once per object or Vid (Powertools idempotency, kept in dynalite across processes):
- * each process gets a new object or Vid, made before its clock starts; with one event for all, every process after
- * the first replayed the stored result (no VOD call, no item write) and measured a fraction of the work.
+ * Functions whose work is done once per object or Vid (their item, kept in dynalite across processes, says it is
+ * done): each process gets a new object or Vid, made before its clock starts; with one event for all, every process
+ * after the first found the work done (no VOD call, no item write) and measured a fraction of it.
  */
 const ONCE_PER_UNIT = new Set(['ingest-object', 'transcode-on-commit', 'publish']);
 
