@@ -89,11 +89,12 @@ function drivable(state: ItemState, opts: ReconcileOptions): StuckFilter | 'all'
     case 'transcoded':
       return opts.policy === 'always' ? { expression: hasVid } : 'none';
     case 'failed': {
-      // a failed URL job is re-queried; other failed ingests are Lambda's; from a later stage: what that stage does
-      const urlJob = '(#failedFrom IN (:received, :uploading) AND #source = :url AND attribute_exists(jobId))';
+      // a failed URL job is re-queried; other failed ingests are Lambda's; from a later stage: what that stage does.
+      // Flat (AND binds before OR): dynalite, the local stack's DynamoDB, parses nested parentheses slowly
+      const urlJob = '#failedFrom IN (:received, :uploading) AND #source = :url AND attribute_exists(jobId)';
       const later = opts.policy === 'always' ? '#failedFrom IN (:committed, :transcoded)' : '#failedFrom = :committed';
       return {
-        expression: `attempts < :maxAttempts AND (${urlJob} OR (${later} AND ${hasVid}))`,
+        expression: `attempts < :maxAttempts AND ${urlJob} OR attempts < :maxAttempts AND ${later} AND ${hasVid}`,
         names: { '#failedFrom': 'failedFrom', '#source': 'source' },
         values: {
           ':maxAttempts': opts.maxAttempts ?? 5, ':received': 'received', ':uploading': 'uploading', ':url': 'url',
