@@ -49,11 +49,11 @@ if (r.coldstart?.ours) {
     const b = c.baseline[name];
     const x = b ? ratio(o, b) : undefined;
     const t = [...(tokens.has(name) ? tokenChecks(o) : []), ...(x ? coldChecks(x.median) : [])];
-    return [name, n1(o.size / 1024), n1(o.requireMs), n1(o.invokeMs), n1(o.coldMs), n1(o.cpuMs), `${o.okRuns}/${o.runs}`, b ? n0(b.size / 1024) : '-', b ? n1(b.coldMs) : '-',
-      x ? x.median.toFixed(2) : 'n/a', x ? `${x.p25.toFixed(2)}-${x.p75.toFixed(2)}` : '-', markChecks(t)];
+    return [name, n1(o.size / 1024), n1(o.requireMs), n1(o.invokeMs), n1(o.coldMs), n1(o.cpuMs), `${o.okRuns}/${o.runs}`, o.answers ?? '-', b ? n0(b.size / 1024) : '-', b ? n1(b.coldMs) : '-',
+      b?.answers ?? '-', x ? x.median.toFixed(2) : 'n/a', x ? `${x.p25.toFixed(2)}-${x.p75.toFixed(2)}` : '-', markChecks(t)];
   });
   sections.coldstart = `Medians of ${c.runs} fresh processes per function, ours and its baseline alternated; "x baseline" is the median of the ${c.runs} paired ratios (a process of ours over the baseline process run right after it), p25-p75 their quartiles.\n\n` +
-    md(['function', 'KB (min)', 'require ms', '1st call ms', 'cold ms', 'cold CPU ms', 'ok', 'baseline KB', 'baseline cold ms', 'x baseline', 'p25-p75', 'targets'], rows);
+    md(['function', 'KB (min)', 'require ms', '1st call ms', 'cold ms', 'cold CPU ms', 'ok', 'answer', 'baseline KB', 'baseline cold ms', 'baseline answer', 'x baseline', 'p25-p75', 'targets'], rows);
   sections['coldstart-floors'] = md(['floor', 'of', 'function cold ms', 'floor cold ms', 'function - floor ms (paired median)', 'p25-p75'],
     Object.entries<Any>(c.aboveFloor ?? {}).map(([name, x]) => {
       const d = paired(x.fn.coldRuns, x.floor.coldRuns, (a, b) => a - b);

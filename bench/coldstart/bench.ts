@@ -29,6 +29,8 @@ const ONCE_PER_UNIT = new Set(['ingest-object', 'transcode-on-commit', 'publish'
 
 interface Cold {
   size: number; gzip: number; requireMs: number; invokeMs: number; coldMs: number; cpuMs: number; okRuns: number; runs: number;
+  /** What the first invocations answered, most frequent first (`answerOf`): a refusal is not the operation's work. */
+  answers: string;
   /** cold ms of every process, in run order: the i-th was run moments before the i-th of its baseline (paired ratios). */
   coldRuns: number[];
   sample?: string; topInputs: Array<{ origin: string; bytes: number }>;
@@ -44,10 +46,29 @@ function summarise(b: Bundle, runs: Run[]): Cold {
     coldMs: median(runs.map((r) => r.requireMs + r.invokeMs)),
     coldRuns: runs.map((r) => r.requireMs + r.invokeMs),
     cpuMs: median(runs.map((r) => r.cpuMs)),
-    okRuns: ok.length, runs: runs.length,
+    okRuns: ok.length, runs: runs.length, answers: answers(runs),
     ...(firstBad ? { sample: `status ${firstBad.status ?? '-'} ${firstBad.error ?? firstBad.body ?? ''}`.slice(0, 200) } : {}),
     topInputs: byOrigin(b).slice(0, 6),
   };
+}
+
+/**
+ * What a first invocation answered: the VOD error code in its body (the vendor SDK returns error answers rather than
+ * throwing), else its HTTP status, else 'done' (an event handler's result) or 'threw'.
+ */
+function answerOf(r: Run): string {
+  const code = /"Error":\{"Code":"(\w+)"/.exec(r.body ?? '')?.[1];
+  if (code) return code;
+  if (r.error !== undefined) return 'threw';
+  return r.status !== undefined ? String(r.status) : 'done';
+}
+
+/** The answers of `runs`, most frequent first: `200` or `200 14, 401 1`. */
+function answers(runs: Run[]): string {
+  const counts = new Map<string, number>();
+  for (const r of runs) counts.set(answerOf(r), (counts.get(answerOf(r)) ?? 0) + 1);
+  const sorted = [...counts].sort((a, b) => b[1] - a[1]);
+  return sorted.length === 1 ? sorted[0]![0] : sorted.map(([a, n]) => `${a} ${n}`).join(', ');
 }
 
 /** Events the fixtures lack, derived from a fixture of the same API. */
@@ -179,14 +200,14 @@ export async function runColdstart(opts: { outDir: string; quick?: boolean }): P
       const ratio = r ? r.median : Number.NaN;
       const targets = [...(f.token ? tokenChecks(o) : []), ...(r ? coldChecks(ratio) : [])];
       return [
-        f.name, fmt(o.size / 1024, 1), fmt(o.gzip / 1024, 1), fmt(o.requireMs, 1), fmt(o.invokeMs, 1), fmt(o.coldMs, 1), fmt(o.cpuMs, 1), `${o.okRuns}/${o.runs}`,
-        b ? fmt(b.size / 1024, 0) : '-', b ? fmt(b.coldMs, 1) : '-', b ? fmt(b.cpuMs, 1) : '-', r ? ratio.toFixed(2) : 'n/a', r ? `${r.p25.toFixed(2)}-${r.p75.toFixed(2)}` : '-', printChecks(targets),
+        f.name, fmt(o.size / 1024, 1), fmt(o.gzip / 1024, 1), fmt(o.requireMs, 1), fmt(o.invokeMs, 1), fmt(o.coldMs, 1), fmt(o.cpuMs, 1), `${o.okRuns}/${o.runs}`, o.answers,
+        b ? fmt(b.size / 1024, 0) : '-', b ? fmt(b.coldMs, 1) : '-', b ? fmt(b.cpuMs, 1) : '-', b ? b.answers : '-', r ? ratio.toFixed(2) : 'n/a', r ? `${r.p25.toFixed(2)}-${r.p75.toFixed(2)}` : '-', printChecks(targets),
       ];
     });
     const report = [
       `cold start: median of ${n} fresh processes each (ours and baseline alternated); cold = require + first invocation;`,
       '"x base" is the median of the paired ratios (each process over the baseline process run right after it), p25-p75 their quartiles',
-      table(['function', 'KB min', 'KB gz', 'require ms', '1st call ms', 'cold ms', 'cold CPU ms', 'ok', 'base KB', 'base cold ms', 'base CPU ms', 'x base', 'p25-p75', 'targets'], rows),
+      table(['function', 'KB min', 'KB gz', 'require ms', '1st call ms', 'cold ms', 'cold CPU ms', 'ok', 'answer', 'base KB', 'base cold ms', 'base CPU ms', 'base answer', 'x base', 'p25-p75', 'targets'], rows),
       '',
       'distance to the floors (each floor alternated with its function and their baseline; paired medians, p25-p75):',
       table(['floor', 'function', 'function cold ms', 'floor cold ms', 'function - floor ms', 'p25-p75'], Object.entries(aboveFloor).map(([name, x]) => {
