@@ -17,7 +17,7 @@ import type { TranscodeDeps } from './transcode.ts';
 import type { UrlUploadVod } from './url-upload.ts';
 
 // Each function's pipeline dependencies in a Lambda, each from the settings it reads (`configOf`, validated when
-// first built): the item store on ITEMS_TABLE (item-store-runtime.ts), the bus EVENT_BUS_NAME, idempotency records on
+// first built): the item store on ITEMS_TABLE (item-store-runtime.ts), the bus EVENT_BUS_NAME, vod-callback's idempotency records on
 // IDEMPOTENCY_TABLE, lib/vod's action functions over one API context (not the VodClient class, which is bundled
 // whole), the logger; each built once per container. One builder per function, each its own export: a bundle holds
 // what its function's builder uses and nothing else (esbuild cannot drop an unused member of an object it builds, and
