@@ -9,15 +9,12 @@ const schema = yaml.DEFAULT_SCHEMA.extend(CF_TAGS.flatMap((tag) => (['scalar', '
 interface ServerlessYml {
   service: string;
   params?: Record<string, Record<string, unknown>>;
+  functions?: Record<string, { role?: string }>;
   resources?: { Resources?: Record<string, { Type: string; Properties: Record<string, unknown> }> };
 }
 
-/**
- * The DynamoDB tables declared in serverless.yml (`AWS::DynamoDB::Table` resources), as CreateTable inputs for
- * `stage`: names resolved from `${param:..}`, `${self:service}`, `${sls:stage}` and `${env:X, 'default'}`.
- * Local stacks and tests create exactly what a deploy would.
- */
-export async function tableDefinitions(file: string, stage = 'local', env: Record<string, string | undefined> = process.env): Promise<CreateTableCommandInput[]> {
+/** serverless.yml parsed (CloudFormation tags as their `Fn::` objects), with a resolver of its `${...}` variables. */
+export async function readServerless(file: string, stage = 'local', env: Record<string, string | undefined> = process.env): Promise<{ doc: ServerlessYml; resolve: (value: string) => string }> {
   const doc = yaml.load(await readFile(file, 'utf8'), { schema }) as ServerlessYml;
   const resolve = (value: string): string => {
     let out = value;
@@ -34,6 +31,16 @@ export async function tableDefinitions(file: string, stage = 'local', env: Recor
     if (out.includes('${')) throw new Error(`serverless.yml: cannot resolve ${value}`);
     return out;
   };
+  return { doc, resolve };
+}
+
+/**
+ * The DynamoDB tables declared in serverless.yml (`AWS::DynamoDB::Table` resources), as CreateTable inputs for
+ * `stage`: names resolved from `${param:..}`, `${self:service}`, `${sls:stage}` and `${env:X, 'default'}`.
+ * Local stacks and tests create exactly what a deploy would.
+ */
+export async function tableDefinitions(file: string, stage = 'local', env: Record<string, string | undefined> = process.env): Promise<CreateTableCommandInput[]> {
+  const { doc, resolve } = await readServerless(file, stage, env);
   return Object.values(doc.resources?.Resources ?? {})
     .filter((r) => r.Type === 'AWS::DynamoDB::Table')
     .map((r) => {
