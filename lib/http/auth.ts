@@ -33,7 +33,7 @@ function presented(headers: Headers): string | undefined | null {
  */
 export function checkApiKey(headers: Headers, apiKeys: readonly string[]): ApiKeyCheck {
   const key = presented(headers);
-  if (!key) return { ok: false, status: 401, message: `${key === null ? 'malformed' : 'missing'} credentials: send Authorization: Bearer <api key> or x-api-key` };
+  if (!key) return { ok: false, status: 401, message: `${key === null ? 'malformed' : 'missing'} credentials: send 'Authorization: Bearer' and the API key, or x-api-key` };
   let known = digests.get(apiKeys);
   if (!known) {
     known = apiKeys.map(sha256);

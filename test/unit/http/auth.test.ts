@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { authorizeRequest, checkApiKey, HttpError } from '#lib/http';
+import { scrubText } from '../../../lib/http/redact.ts';
 
 const KEYS = ['first-api-key-0001', 'second-api-key-0002'];
 
@@ -16,8 +17,8 @@ describe('checkApiKey', () => {
   });
 
   it('refuses missing and garbled credentials with 401', () => {
-    const missing = { ok: false, status: 401, message: 'missing credentials: send Authorization: Bearer <api key> or x-api-key' };
-    const garbled = { ok: false, status: 401, message: 'malformed credentials: send Authorization: Bearer <api key> or x-api-key' };
+    const missing = { ok: false, status: 401, message: 'missing credentials: send \'Authorization: Bearer\' and the API key, or x-api-key' };
+    const garbled = { ok: false, status: 401, message: 'malformed credentials: send \'Authorization: Bearer\' and the API key, or x-api-key' };
     assert.deepEqual(checkApiKey(undefined, KEYS), missing);
     assert.deepEqual(checkApiKey({}, KEYS), missing);
     assert.deepEqual(checkApiKey({ 'x-api-key': '' }, KEYS), missing);
@@ -27,6 +28,8 @@ describe('checkApiKey', () => {
     assert.deepEqual(checkApiKey({ authorization: `Bearer ${'k'.repeat(513)}` }, KEYS), garbled);
     assert.deepEqual(checkApiKey({ 'x-api-key': 'key with spaces' }, KEYS), garbled);
     assert.deepEqual(checkApiKey({ 'x-api-key': 'ключ' }, KEYS), garbled);
+    // logged as is: the guidance holds nothing the log redaction takes for a credential
+    assert.equal(scrubText(missing.message), missing.message);
   });
 
   it('refuses a wrong key with 403, also when no key is configured', () => {

@@ -104,10 +104,10 @@ export async function uploadVideo(vod: VodClient, space = 'demo-space'): Promise
 
 /** Every 401/403 case of a protected route: [what, headers to set, status, message]. */
 export const AUTH_REFUSALS: ReadonlyArray<[string, Record<string, string | undefined>, 401 | 403, string]> = [
-  ['no credentials', { authorization: undefined }, 401, 'missing credentials: send Authorization: Bearer <api key> or x-api-key'],
-  ['Basic credentials', { authorization: 'Basic dGVzdDp0ZXN0' }, 401, 'malformed credentials: send Authorization: Bearer <api key> or x-api-key'],
-  ['an empty Bearer', { authorization: 'Bearer ' }, 401, 'malformed credentials: send Authorization: Bearer <api key> or x-api-key'],
-  ['a garbled x-api-key', { authorization: undefined, 'x-api-key': 'two words' }, 401, 'malformed credentials: send Authorization: Bearer <api key> or x-api-key'],
+  ['no credentials', { authorization: undefined }, 401, 'missing credentials: send \'Authorization: Bearer\' and the API key, or x-api-key'],
+  ['Basic credentials', { authorization: 'Basic dGVzdDp0ZXN0' }, 401, 'malformed credentials: send \'Authorization: Bearer\' and the API key, or x-api-key'],
+  ['an empty Bearer', { authorization: 'Bearer ' }, 401, 'malformed credentials: send \'Authorization: Bearer\' and the API key, or x-api-key'],
+  ['a garbled x-api-key', { authorization: undefined, 'x-api-key': 'two words' }, 401, 'malformed credentials: send \'Authorization: Bearer\' and the API key, or x-api-key'],
   ['a wrong Bearer key', { authorization: 'Bearer test-api-key-0003' }, 403, 'invalid API key'],
   ['a wrong x-api-key', { authorization: undefined, 'x-api-key': 'test-api-key-000' }, 403, 'invalid API key'],
   ['a key differing in case', { authorization: 'Bearer TEST-API-KEY-0001' }, 403, 'invalid API key'],
