@@ -86,20 +86,24 @@ export class ItemStore {
    * lease, see {@link claim}, ends). Refused (changed false) when the item has meanwhile
    * moved past `from`.
    */
-  async fail(id: string, from: ForwardState, reason: string): Promise<WriteResult> {
+  async fail(id: string, from: ForwardState, reason: string, opts: { ifUnleased?: boolean } = {}): Promise<WriteResult> {
     const upTo = FORWARD_STATES.slice(0, FORWARD_STATES.indexOf(from) + 1);
     const values: Record<string, unknown> = {
       ':failed': 'failed', ':from': from, ':reason': reason.slice(0, MAX_REASON), ':one': 1, ':now': this.#now().toISOString(),
     };
     const allowed = upTo.map((s, i) => { values[`:u${i}`] = s; return `:u${i}`; }).join(', ');
+    const states = [`#state IN (${allowed})`, '#state = :failed'];
     return this.#update({
       Key: { id },
       UpdateExpression: 'SET #state = :failed, failedFrom = :from, reason = :reason, updatedAt = :now REMOVE leaseUntil ADD attempts :one',
-      ConditionExpression: `#state IN (${allowed}) OR #state = :failed`,
+      ConditionExpression: opts.ifUnleased
+        ? states.flatMap((c) => [`${c} AND attribute_not_exists(leaseUntil)`, `${c} AND leaseUntil < :now`]).join(' OR ')
+        : states.join(' OR '),
       ExpressionAttributeNames: { '#state': 'state' },
       ExpressionAttributeValues: values,
     });
   }
+
 
   /**
    * Records how far the item's upload got (bumping `updatedAt`: an upload making progress is not stuck), while
@@ -154,11 +158,16 @@ export class ItemStore {
     const names: Record<string, string> = { '#state': 'state' };
     const sets = ['#state = :failed', 'failedFrom = :from', 'reason = :reason', 'updatedAt = :now', 'vid = :vid'];
     sets.push(...setIfNew({ ...opts.create, createdAt: values[':now'] }, names, values));
-    const allowed = FORWARD_STATES.slice(0, FORWARD_STATES.indexOf('transcoding') + 1).map((s, i) => { values[`:u${i}`] = s; return `:u${i}`; }).join(', ');
+    const upTo = FORWARD_STATES.slice(0, FORWARD_STATES.indexOf('transcoding') + 1).map((s, i) => { values[`:u${i}`] = s; return `:u${i}`; });
+    const allowed = upTo.join(', ');
+    const before = upTo.slice(0, -1).join(', ');
     return this.#update({
       Key: { id },
       UpdateExpression: `SET ${sets.join(', ')} REMOVE leaseUntil ADD attempts :one`,
-      ConditionExpression: `attribute_not_exists(id) OR #state IN (${allowed}) OR #state = :failed AND failedFrom <> :from OR #state = :failed AND reason <> :reason`,
+      // failed before 'transcoding', or from it with another reason; never from a later stage (a transcoded video
+      // whose publish failed is not a failed run)
+      ConditionExpression: `attribute_not_exists(id) OR #state IN (${allowed}) OR #state = :failed AND failedFrom IN (${before})`
+        + ' OR #state = :failed AND failedFrom = :from AND reason <> :reason',
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
     });

@@ -113,8 +113,9 @@ async function driveOn(deps: ReconcileDeps, item: Item, opts: ReconcileOptions):
     case 'received':
     case 'uploading':
       if (item.source === 'url' && item.jobId) return requeryUrlJob(deps, { ...item, jobId: item.jobId }, at);
-      await deps.store.fail(item.id, at, `stuck in ${at} for over ${opts.stuckAfterSeconds} s; the S3 event is retried, then sent to the DLQ`);
-      return 'failed';
+      // an ingest still at work holds a lease on its item (a long single PUT writes no checkpoint): not stuck
+      const { changed } = await deps.store.fail(item.id, at, `stuck in ${at} for over ${opts.stuckAfterSeconds} s; the S3 event is retried, then sent to the DLQ`, { ifUnleased: true });
+      return changed ? 'failed' : 'waiting';
     case 'committed': {
       const vid = vidOf(item);
       // a restart whose StartTranscode was refused is retried as that restart (its own unit of work)

@@ -104,3 +104,14 @@ test("policy 'never' records 'transcoded' and publishes nothing", async () => {
   assert.deepEqual(calls, []);
   assert.equal((await store.get(itemId))?.state, 'transcoded');
 });
+
+test('a failed run of a video already transcoded (its publish failed once) does not make it a final failure', async () => {
+  const { itemId, detail, deps } = await setup('late-failure');
+  let fails = 1;
+  const flaky = { ...deps, vod: { ...deps.vod, setVideoPublishStatus: async (p: never) => { if (fails-- > 0) throw new Error('throttled'); return deps.vod.setVideoPublishStatus(p); } } };
+  await assert.rejects(publishOnTranscoded(flaky, detail, ALWAYS, lease(30_000)), { message: 'throttled' });
+
+  assert.deepEqual(await publishOnTranscoded(deps, { ...detail, runId: 'run-2', code: 'InternalError' }, ALWAYS, lambdaContext()), { itemId, outcome: 'failed' });
+  const item = await store.get(itemId);
+  assert.deepEqual([item?.state, item?.failedFrom, item?.attempts, item?.reason], ['failed', 'transcoded', 1, 'Error: throttled']);
+});

@@ -119,3 +119,24 @@ test('a StartTranscode refused on a restart is driven on as that restart', async
   const touched: Item | undefined = await store.get('r');
   assert.deepEqual([touched?.state, touched?.failedFrom, touched?.attempts, touched?.transcodeRestarts], ['failed', 'committed', 1, 1]);
 });
+
+test('an ingest still at work (its lease live) is not failed as stuck; once the lease has run out it is', async () => {
+  const { store, deps } = await fresh();
+  const id = 's3:b/incoming/slow.mp4@e';
+  // a single PUT of a large object writes no checkpoint until it is stored: the item's updatedAt stays at the claim
+  assert.equal((await store.claim(id, 'uploading', { leaseMs: 900_000, create: { source: 's3', spaceName: 'sp', bucket: 'b', key: 'incoming/slow.mp4' } })).claimed, true);
+  const opts = { stuckAfterSeconds: 300, policy: 'always' } as const;
+
+  clock = T0 + 600_000;
+  const during = await reconcile(deps, { ...opts, now: new Date(clock) });
+  assert.deepEqual([during.actions.failed, during.actions.waiting], [0, 1]);
+  const held = await store.get(id);
+  assert.deepEqual([held?.state, held?.leaseUntil], ['uploading', new Date(T0 + 900_000).toISOString()]);
+  // a duplicate delivery still meets the lease
+  assert.equal((await store.claim(id, 'uploading', { leaseMs: 900_000, create: { source: 's3', spaceName: 'sp' } })).claimed, false);
+
+  clock = T0 + 900_001;
+  const afterLease = await reconcile(deps, { ...opts, now: new Date(clock) });
+  assert.equal(afterLease.actions.failed, 1);
+  assert.deepEqual([(await store.get(id))?.state, (await store.get(id))?.failedFrom], ['failed', 'uploading']);
+});
