@@ -57,8 +57,7 @@ export async function ingestObject(deps: IngestDeps, req: IngestRequest, context
       vid = committed;
       await deps.store.advance(id, 'committed', { vid });
     } catch (err) {
-      await deps.store.fail(id, 'uploading', reasonOf(err));
-      deps.log.warn('ingest failed', { itemId: id, reason: reasonOf(err) });
+      await recordFailure(deps, id, claim.leaseUntil, err);
       throw err;
     }
     deps.log.info('ingest committed', { itemId: id, vid });
@@ -70,6 +69,20 @@ export async function ingestObject(deps: IngestDeps, req: IngestRequest, context
   }
   await deps.bus.emit('UploadCommitted', { vid, spaceName: req.spaceName, itemId: id, callbackArgs });
   return { itemId: id, vid };
+}
+
+/**
+ * Records the failed attempt (which ends the lease); if that write fails too, ends at least this delivery's lease,
+ * so that the retry runs at once instead of meeting it until it runs out (up to the Lambda's 15 minutes).
+ */
+async function recordFailure(deps: IngestDeps, id: string, leaseUntil: string, err: unknown): Promise<void> {
+  try {
+    await deps.store.fail(id, 'uploading', reasonOf(err));
+  } catch (recordErr) {
+    deps.log.warn('ingest failure not recorded', { itemId: id, reason: reasonOf(recordErr) });
+    await deps.store.releaseLease(id, leaseUntil).catch(() => undefined);
+  }
+  deps.log.warn('ingest failed', { itemId: id, reason: reasonOf(err) });
 }
 
 /**

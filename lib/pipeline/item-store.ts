@@ -146,6 +146,19 @@ export class ItemStore {
   }
 
   /**
+   * Ends the lease `leaseUntil` ({@link claim}) if it is still the item's: what a delivery does when it could not record
+   * its failure, so that the retry need not wait for the lease to run out.
+   */
+  async releaseLease(id: string, leaseUntil: string): Promise<WriteResult> {
+    return this.#update({
+      Key: { id },
+      UpdateExpression: 'REMOVE leaseUntil',
+      ConditionExpression: 'leaseUntil = :until',
+      ExpressionAttributeValues: { ':until': leaseUntil },
+    });
+  }
+
+  /**
    * Records that a transcode run of the service failed (`reason` names its code and RunId): state 'failed' from
    * 'transcoding', final (reconcile leaves it alone, transcode-on-commit starts no other run), attempts + 1, unless
    * the item moved past 'transcoding'. Given `create`, a missing item is created so. Once per failure: a repeated
@@ -182,7 +195,7 @@ export class ItemStore {
    * already at `to` saw an earlier attempt. The lease ends with the step's next move or failure. This conditional
    * write is what makes such a step once per item.
    */
-  async claim(id: string, to: 'uploading' | 'transcoded', opts: { leaseMs: number; fields?: ItemFields; create: NewItem }): Promise<{ claimed: true; before: Item | undefined } | { claimed: false; item: Item | undefined }> {
+  async claim(id: string, to: 'uploading' | 'transcoded', opts: { leaseMs: number; fields?: ItemFields; create: NewItem }): Promise<{ claimed: true; before: Item | undefined; leaseUntil: string } | { claimed: false; item: Item | undefined }> {
     const until = new Date(this.#now().getTime() + opts.leaseMs).toISOString();
     const input = this.#forwardInput(id, to, {
       fields: opts.fields ?? {}, create: opts.create, leaseUntil: until,
@@ -190,7 +203,7 @@ export class ItemStore {
     });
     try {
       const out = await this.#db.update<Item>({ ...input, TableName: this.#table, ReturnValues: 'ALL_OLD' });
-      return { claimed: true, before: out.Attributes };
+      return { claimed: true, before: out.Attributes, leaseUntil: until };
     } catch (err) {
       if (!isConditionFailure(err)) throw err;
       return { claimed: false, item: await this.get(id) };
