@@ -133,6 +133,14 @@ async function driveOn(deps: ReconcileDeps, item: Item, opts: ReconcileOptions):
         await deps.store.touch(item.id, item.state);
         return 'reemitted';
       }
+      // a restart counted whose UploadCommitted never led to a request (the event was lost, or its deliveries failed):
+      // announce it again (requestTranscode lets one delivery of that restart through); waiting would bump updatedAt,
+      // from which the patience below is measured, for ever
+      if (!item.runId && !item.transcodeRequestedAt && item.transcodeRestarts) {
+        await deps.bus.emit('UploadCommitted', { vid, spaceName: item.spaceName, itemId: item.id, restart: item.transcodeRestarts });
+        await deps.store.touch(item.id, item.state);
+        return 'reemitted';
+      }
       const requested = Date.parse(item.transcodeRequestedAt ?? item.updatedAt);
       const patience = (opts.unansweredTranscodeSeconds ?? 4 * opts.stuckAfterSeconds) * 1000;
       if (item.runId || opts.now.getTime() - requested < patience) {

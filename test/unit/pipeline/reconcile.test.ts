@@ -140,3 +140,24 @@ test('an ingest still at work (its lease live) is not failed as stuck; once the 
   assert.equal(afterLease.actions.failed, 1);
   assert.deepEqual([(await store.get(id))?.state, (await store.get(id))?.failedFrom], ['failed', 'uploading']);
 });
+
+test('a restart whose UploadCommitted was lost is announced again, not waited on for ever', async () => {
+  const { store, deps, emitted } = await fresh();
+  const id = 's3:b/incoming/lost-restart.mp4@e';
+  await store.create({ id, source: 's3', spaceName: 'sp', vid: 'v-lr', state: 'committed' });
+  assert.equal((await store.requestTranscode(id)).changed, true); // StartTranscode unanswered, no run started
+  clock += 5 * hour;
+  // reconcile counted the restart, then its UploadCommitted{restart: 1} was lost (PutEvents failed, or it timed out)
+  assert.equal((await store.restartTranscode(id, (await store.get(id))!.updatedAt)).changed, true);
+  const opts = { stuckAfterSeconds: 900, policy: 'always' } as const;
+
+  for (let run = 0; run < 2; run++) {
+    clock += hour;
+    const report = await reconcile(deps, { ...opts, now: new Date(clock) });
+    assert.deepEqual([report.actions.reemitted, report.actions.waiting], [1, 0]);
+  }
+  assert.deepEqual(emitted, [0, 1].map(() => ['UploadCommitted', { vid: 'v-lr', spaceName: 'sp', itemId: id, restart: 1 }]));
+  // the restart's own request is let through once
+  assert.equal((await store.requestTranscode(id, { restart: 1 })).changed, true);
+  assert.equal((await store.requestTranscode(id, { restart: 1 })).changed, false);
+});
