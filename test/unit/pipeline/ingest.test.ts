@@ -3,10 +3,11 @@
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
-import { AwsError, DynamoDb } from '#lib/aws';
+import { DynamoDb } from '#lib/aws';
 import { ingestObject, ItemStore, silentLog, type IngestRequest } from '#lib/pipeline';
 import { startDynalite, type LocalDynamo } from '../../../local/stack/dynamo.ts';
 import { createTables, tableDefinitions } from '../../../local/stack/tables.ts';
+import { throttledOnce } from '../../support/throttled-once.ts';
 import { ITEMS_TABLE, localAws } from './harness.ts';
 
 let dynamo: LocalDynamo;
@@ -20,20 +21,6 @@ before(async () => {
   store = new ItemStore({ db: new DynamoDb(localAws('dynamodb', dynamo.endpoint)), tableName: ITEMS_TABLE, now: () => clock });
 });
 after(() => dynamo.close());
-
-/** The item store, except that recording a failure is throttled once (beyond the client's retries). */
-function failWriteThrottledOnce(): ItemStore {
-  let fails = 1;
-  return new Proxy(store, {
-    get(target, prop) {
-      if (prop === 'fail' && fails-- > 0) {
-        return async () => { throw new AwsError({ code: 'ProvisionedThroughputExceededException', message: 'throttled', action: 'dynamodb.UpdateItem', httpStatus: 400 }); };
-      }
-      const v = Reflect.get(target, prop, target) as unknown;
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
-  });
-}
 
 test('an attempt whose failure cannot be recorded still ends its lease: the retry a minute later runs', async () => {
   const commits: string[] = [];
@@ -49,7 +36,7 @@ test('an attempt whose failure cannot be recorded still ends its lease: the retr
   const bus = { emit: async () => undefined };
   const req: IngestRequest = { bucket: 'b', key: 'incoming/a.mp4', version: 'v1', size: 10, spaceName: 'sp', functions: [], open: async () => Readable.from([Buffer.alloc(10)]) };
 
-  await assert.rejects(ingestObject({ store: failWriteThrottledOnce(), log: silentLog, bus: bus as never, vod: vod as never }, req, lambda), { message: 'CommitUpload 503' });
+  await assert.rejects(ingestObject({ store: throttledOnce(store, 'fail'), log: silentLog, bus: bus as never, vod: vod as never }, req, lambda), { message: 'CommitUpload 503' });
   const after1 = await store.get('s3:b/incoming/a.mp4@v1');
   assert.deepEqual([after1?.state, after1?.leaseUntil], ['uploading', undefined]);
 

@@ -2,11 +2,12 @@
 // no failure after it (a lost answer, a failed RunId write, a dead Lambda) leads to a second run.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { AwsError, DynamoDb } from '#lib/aws';
+import { DynamoDb } from '#lib/aws';
 import { ItemStore, publishOnTranscoded, silentLog, transcodeOnCommit, type TranscodeDeps } from '#lib/pipeline';
 import { httpFetch, VodError } from '#lib/vod';
 import { startDynalite, type LocalDynamo } from '../../../local/stack/dynamo.ts';
 import { createTables, tableDefinitions } from '../../../local/stack/tables.ts';
+import { throttledOnce } from '../../support/throttled-once.ts';
 import { ITEMS_TABLE, lambdaContext, localAws } from './harness.ts';
 
 let dynamo: LocalDynamo;
@@ -42,23 +43,9 @@ async function setup(name: string, answer: (n: number) => Promise<Error | undefi
 const timeout = () => new VodError({ code: 'RequestTimeout', message: 'StartTranscode: no complete response within 10000 ms', action: 'StartTranscode' });
 const refused = () => new VodError({ code: 'InternalError', message: 'try again', action: 'StartTranscode', httpStatus: 500 });
 
-/** The item store, except that recording the RunId fails once (throttled beyond the client's retries). */
-function runIdWriteFailsOnce(): ItemStore {
-  let fails = 1;
-  return new Proxy(store, {
-    get(target, prop) {
-      if (prop === 'startTranscode' && fails-- > 0) {
-        return async () => { throw new AwsError({ code: 'ProvisionedThroughputExceededException', message: 'throttled', action: 'dynamodb.UpdateItem', httpStatus: 400 }); };
-      }
-      const v = Reflect.get(target, prop, target) as unknown;
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
-  });
-}
-
 test('a RunId write that fails leaves the request open: the retry sends no second StartTranscode and waits for the callback', async () => {
   const { itemId, vid, calls, detail, deps } = await setup('runid-write');
-  const flaky = deps(runIdWriteFailsOnce());
+  const flaky = deps(throttledOnce(store, 'startTranscode'));
 
   await assert.rejects(transcodeOnCommit(flaky, detail, T), { name: 'ProvisionedThroughputExceededException', message: 'throttled' });
   const retried = await transcodeOnCommit(flaky, detail, T);
