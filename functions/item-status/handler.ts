@@ -26,7 +26,7 @@ export const handler = httpHandler(async (event) => {
 });
 
 async function byVid(vid: string): Promise<Item | undefined> {
-  return (await store.findByVid(vid)).sort((a, b) => a.createdAt.localeCompare(b.createdAt))[0];
+  return (await store.findByVid(vid))[0];
 }
 
 /** Gateways differ in whether they decode path parameters; an id is tried as given first, then decoded. */

@@ -272,12 +272,12 @@ export class ItemStore {
     });
   }
 
-  /** Items of a video (GSI `vid-index`). */
+  /** Items of a video (GSI `vid-index`, which has no sort key), oldest first: the first is the video's own. */
   async findByVid(vid: string): Promise<Item[]> {
     const out = await this.#db.query<Item>({
       TableName: this.#table, IndexName: 'vid-index', KeyConditionExpression: 'vid = :vid', ExpressionAttributeValues: { ':vid': vid },
     });
-    return out.Items;
+    return out.Items.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
   /**

@@ -71,8 +71,7 @@ function hasRun(item: Item): boolean {
  */
 export async function itemIdFor(deps: Pick<PipelineDeps, 'store'>, detail: { vid: string; itemId?: string }): Promise<string> {
   if (detail.itemId) return detail.itemId;
-  const byVid = (await deps.store.findByVid(detail.vid)).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-  return byVid[0]?.id ?? vidItemId(detail.vid);
+  return (await deps.store.findByVid(detail.vid))[0]?.id ?? vidItemId(detail.vid);
 }
 
 /**
