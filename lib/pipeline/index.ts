@@ -2,7 +2,7 @@ export { PipelineBus, BusError } from './bus.ts';
 export { encodeCallbackArgs, itemIdFromCallbackArgs, type PipelineCallbackArgs } from './callback-args.ts';
 export { CallbackBody, interpretCallback, type CallbackAction } from './callback-body.ts';
 export { callbackSignature, verifyCallbackSignature, type CallbackVerdict } from './callback-signature.ts';
-export { leaseMs, type LeaseContext, type PipelineDeps, type StepDeps } from './deps.ts';
+export type { LeaseContext, PipelineDeps, StepDeps } from './deps.ts';
 export { EVENT_SOURCE, type PipelineEvents, type TranscodeCompletedDetail, type UploadCommittedDetail } from './events.ts';
 export { Idempotency } from './idempotency.ts';
 export { IdempotencyStore } from './idempotency-store.ts';

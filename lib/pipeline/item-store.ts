@@ -91,8 +91,7 @@ export class ItemStore {
     const values: Record<string, unknown> = {
       ':failed': 'failed', ':from': from, ':reason': reason.slice(0, MAX_REASON), ':one': 1, ':now': this.#now().toISOString(),
     };
-    const allowed = upTo.map((s, i) => { values[`:u${i}`] = s; return `:u${i}`; }).join(', ');
-    const states = [`#state IN (${allowed})`, '#state = :failed'];
+    const states = [`#state IN (${placeholders(upTo, 'u', values).join(', ')})`, '#state = :failed'];
     return this.#update({
       Key: { id },
       UpdateExpression: 'SET #state = :failed, failedFrom = :from, reason = :reason, updatedAt = :now REMOVE leaseUntil ADD attempts :one',
@@ -103,7 +102,6 @@ export class ItemStore {
       ExpressionAttributeValues: values,
     });
   }
-
 
   /**
    * Records how far the item's upload got (bumping `updatedAt`: an upload making progress is not stuck), while
@@ -171,7 +169,7 @@ export class ItemStore {
     const names: Record<string, string> = { '#state': 'state' };
     const sets = ['#state = :failed', 'failedFrom = :from', 'reason = :reason', 'updatedAt = :now', 'vid = :vid'];
     sets.push(...setIfNew({ ...opts.create, createdAt: values[':now'] }, names, values));
-    const upTo = FORWARD_STATES.slice(0, FORWARD_STATES.indexOf('transcoding') + 1).map((s, i) => { values[`:u${i}`] = s; return `:u${i}`; });
+    const upTo = placeholders(FORWARD_STATES.slice(0, FORWARD_STATES.indexOf('transcoding') + 1), 'u', values);
     const allowed = upTo.join(', ');
     const before = upTo.slice(0, -1).join(', ');
     return this.#update({
@@ -209,7 +207,6 @@ export class ItemStore {
       return { claimed: false, item: await this.get(id) };
     }
   }
-
 
   /**
    * Records the RunId StartTranscode answered, ending the request ({@link requestTranscode}), while the item is
@@ -331,7 +328,7 @@ export class ItemStore {
       values[':until'] = extra.leaseUntil;
       sets.push('leaseUntil = :until');
     }
-    const allowed = statesBefore(to).map((s, i) => { values[`:b${i}`] = s; return `:b${i}`; }).join(', ');
+    const allowed = placeholders(statesBefore(to), 'b', values).join(', ');
     const failedFrom = extra.retryOfFailed === false ? allowed : `${allowed}, :to`;
     // past 'uploading' the upload checkpoint (and its credential) has served its purpose
     const remove = ['#failedFrom', ...(FORWARD_STATES.indexOf(to) > FORWARD_STATES.indexOf('uploading') ? ['checkpoint'] : []), ...(extra.leaseUntil ? [] : ['leaseUntil'])];
@@ -356,6 +353,14 @@ export class ItemStore {
       return { changed: false, item: await this.get(input.Key.id) };
     }
   }
+}
+
+/** Value placeholders (`:{prefix}0`, `:{prefix}1`, ...) for `states`, their values added to `values`. */
+function placeholders(states: readonly string[], prefix: string, values: Record<string, unknown>): string[] {
+  return states.map((state, i) => {
+    values[`:${prefix}${i}`] = state;
+    return `:${prefix}${i}`;
+  });
 }
 
 /**

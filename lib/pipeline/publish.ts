@@ -31,18 +31,18 @@ export async function publishOnTranscoded(
 ): Promise<PublishResult> {
   const id = await itemIdFor(deps, detail);
   const create = newItem(id, detail);
-  const runId = detail.runId || undefined;
   if (detail.code !== 'Success') {
     const reason = `TranscodeComplete ${detail.code} (RunId ${detail.runId})`;
     const { changed } = await deps.store.failRun(id, { vid: detail.vid, reason, create });
     if (changed) deps.log.warn('transcode failed', { itemId: id, vid: detail.vid, runId: detail.runId, code: detail.code });
     return { itemId: id, outcome: 'failed' };
   }
+  const fields = { vid: detail.vid, ...(detail.runId ? { runId: detail.runId } : {}) };
   if (opts.policy === 'never') {
-    await deps.store.advance(id, 'transcoded', { vid: detail.vid, ...(runId ? { runId } : {}) }, create);
+    await deps.store.advance(id, 'transcoded', fields, create);
     return { itemId: id, outcome: 'transcoded' };
   }
-  const claim = await deps.store.claim(id, 'transcoded', { leaseMs: leaseMs(context), fields: { vid: detail.vid, ...(runId ? { runId } : {}) }, create });
+  const claim = await deps.store.claim(id, 'transcoded', { leaseMs: leaseMs(context), fields, create });
   if (!claim.claimed) {
     if (claim.item?.state === 'published') return { itemId: id, outcome: 'published' };
     throw new ItemInProgressError(id, 'published', claim.item?.leaseUntil);
