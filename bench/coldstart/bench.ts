@@ -66,7 +66,7 @@ function answerOf(r: Run): string {
 /** The answers of `runs`, most frequent first: `200` or `200 14, 401 1`. */
 function answers(runs: Run[]): string {
   const counts = new Map<string, number>();
-  for (const r of runs) counts.set(answerOf(r), (counts.get(answerOf(r)) ?? 0) + 1);
+  for (const answer of runs.map(answerOf)) counts.set(answer, (counts.get(answer) ?? 0) + 1);
   const sorted = [...counts].sort((a, b) => b[1] - a[1]);
   return sorted.length === 1 ? sorted[0]![0] : sorted.map(([a, n]) => `${a} ${n}`).join(', ');
 }
