@@ -22,7 +22,7 @@ export interface AwsRequest {
 
 /**
  * The headers of `req` signed with SigV4 by `@smithy/signature-v4` (the signer the VOD calls use): every header
- * given is signed, `host` from the context's origin. Lower-case names; `host` left out (node:http sends it).
+ * given is signed, `host` from the context's origin. Lower-case names; `host` left out (the transport sends it).
  */
 export async function signAws(ctx: AwsContext, req: AwsRequest): Promise<Record<string, string>> {
   const origin = new URL(ctx.origin);

@@ -1,7 +1,6 @@
-import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { escapeUri } from '#lib/signing';
-import { MAX_TIMER_MS, sender, timeoutTimer, withRetry } from '#lib/vod';
+import { MAX_TIMER_MS, readText, send, timeoutTimer, withRetry, type WireAnswer, type WireBody } from '#lib/vod';
 import { AwsError, errorFromException, errorFromResponse, isRetryableAws } from './errors.ts';
 import { signAws, type AwsContext } from './request.ts';
 
@@ -27,15 +26,15 @@ export async function getObject(ctx: S3Context, ref: ObjectRef): Promise<Readabl
   const target = `${path}${query ? `?versionId=${escapeUri(query.versionId)}` : ''}`;
   const attempt = async (): Promise<Readable> => {
     const headers = await signAws({ ...ctx, origin }, { method: 'GET', path, headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' }, ...(query ? { query } : {}) });
-    let res: IncomingMessage;
+    let res: WireAnswer;
     try {
       res = await open(origin, target, headers, ctx.timeoutMs);
     } catch (err) {
       throw errorFromException(action, err, ctx.timeoutMs);
     }
-    if (res.statusCode === 200) return idleTimeout(res, ctx.timeoutMs, action);
-    const text = await readText(res).catch(() => '');
-    throw errorFromResponse(action, res.statusCode ?? 0, text, null);
+    if (res.status === 200) return idleTimeout(res.body, ctx.timeoutMs, action);
+    const text = await readText(res.body).catch(() => '');
+    throw errorFromResponse(action, res.status, text, null);
   };
   return withRetry(attempt, ctx.retry, isRetryableAws);
 }
@@ -56,24 +55,15 @@ export function objectLocation(ctx: S3Context, ref: ObjectRef): { origin: string
 
 const DNS_LABEL = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
 
-/** A GET of `path` (sent verbatim) whose answer resolves at its headers; `timeoutMs` bounds the wait for them. */
-function open(origin: string, path: string, headers: Record<string, string>, timeoutMs: number): Promise<IncomingMessage> {
-  const base = new URL(origin);
-  return new Promise((resolve, reject) => {
-    // options.path wins over the URL's: node:http sends it as given
-    const req = sender(base.protocol)(base, { method: 'GET', path, headers }, (res) => {
-      clearTimeout(timer);
-      resolve(res);
-    });
-    const timer = timeoutTimer(timeoutMs, () => {
-      req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { name: 'TimeoutError' }));
-    });
-    req.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    req.end();
-  });
+/** A GET of `path` (sent verbatim) whose answer resolves at its head; `timeoutMs` bounds the wait for it. */
+async function open(origin: string, path: string, headers: Record<string, string>, timeoutMs: number): Promise<WireAnswer> {
+  const call = send(new URL(origin), { method: 'GET', path, headers });
+  const timer = timeoutTimer(timeoutMs, () => call.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { name: 'TimeoutError' })));
+  try {
+    return await call.answer;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
@@ -81,7 +71,7 @@ function open(origin: string, path: string, headers: Record<string, string>, tim
  * socket's idle timer also runs while the reader is away and backpressure pauses the socket: then bytes wait in
  * the stream's buffer, so that is not a stall, and the timer starts again.
  */
-function idleTimeout(res: IncomingMessage, ms: number, action: string): IncomingMessage {
+function idleTimeout(res: WireBody, ms: number, action: string): Readable {
   if (ms === Infinity) return res;
   const delay = Math.min(ms, MAX_TIMER_MS);
   res.setTimeout(delay, () => {
@@ -92,10 +82,4 @@ function idleTimeout(res: IncomingMessage, ms: number, action: string): Incoming
     res.destroy(new AwsError({ code: 'RequestTimeout', message: `${action}: no body data within ${ms} ms`, action, httpStatus: 0 }));
   });
   return res;
-}
-
-async function readText(res: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of res) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }

@@ -6,7 +6,8 @@ export {
 export { VodSigner, type VodSignerOptions, apiOrigin } from './signer.ts';
 export { crc32Hex, formatCrc32, sameCrc32 } from './crc.ts';
 export { type ClientErrorCode, VodError, type VodErrorInit, networkErrorCode, redact } from './errors.ts';
-export { type Fetch, type HttpRequestInit, type HttpResponse, type Send, httpFetch, MAX_TIMER_MS, sender, timeoutTimer } from './http.ts';
+export { type Fetch, type HttpRequestInit, type HttpResponse, httpFetch, MAX_TIMER_MS, readText, timeoutTimer } from './http.ts';
+export { type WireAnswer, type WireBody, type WireCall, type WireRequest, send } from './wire.ts';
 export { type OpenedBody, type UploadBody, openBody } from './body.ts';
 export {
   type StoreContext, type StoreTarget, type StoredPart, completeMultipart, initMultipart, listParts, putObject, uploadPart,

@@ -45,7 +45,7 @@ export interface ApiOptions {
   /** Backoff: full jitter in [0, min(maxDelayMs, baseDelayMs x 2^retry)); defaults 100 and 5000 ms. */
   baseDelayMs?: number;
   maxDelayMs?: number;
-  /** HTTP transport of API and upload requests (default {@link httpFetch}, over node:http). */
+  /** HTTP transport of API and upload requests (default {@link httpFetch}, lib/vod's HTTP/1.1 transport). */
   fetch?: Fetch;
   /** Uniform [0, 1) source of backoff jitter and poster domain draws (default Math.random). */
   uniform?: () => number;

@@ -1,4 +1,4 @@
-// The floor of play-info: one GetPlayInfo signed by lib/signing (Smithy) and sent with httpFetch (node:http), the
+// The floor of play-info: one GetPlayInfo signed by lib/signing (Smithy) and sent with httpFetch (lib/vod's transport), the
 // envelope parsed, and nothing else: no validation, no logging, no retries, no error mapping. What is left of its
 // cold start is Node loading node:crypto and making its first HTTP request; the function's distance to this floor
 // is what our code costs.

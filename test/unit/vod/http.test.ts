@@ -7,7 +7,7 @@ import { httpFetch } from '#lib/vod';
 interface Seen { method: string; url: string; headers: IncomingMessage['headers']; body: Buffer; socket: Socket }
 
 /** A loopback server whose answer each test sets; it records what arrived, and on which connection. */
-describe('httpFetch (node:http transport)', () => {
+describe('httpFetch', () => {
   let server: Server;
   let origin = '';
   let seen: Seen[] = [];

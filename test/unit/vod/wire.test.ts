@@ -1,0 +1,232 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import { createServer as createTlsServer } from 'node:tls';
+import { promisify } from 'node:util';
+import { httpFetch, readText, send } from '#lib/vod';
+
+/**
+ * A TCP server that answers each request with bytes the test scripts: what the transport does with framing,
+ * connections and failures a node:http server would not produce.
+ */
+describe('wire (HTTP/1.1 over node:net)', () => {
+  let server: Server;
+  let origin: URL;
+  /** Request heads as they arrived, with the connection each came on. */
+  let heads: Array<{ head: string; socket: Socket }> = [];
+  let reply: (socket: Socket, head: string) => void = (socket) => socket.write('HTTP/1.1 204 No Content\r\n\r\n');
+  const sockets = new Set<Socket>();
+
+  before(async () => {
+    server = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => {});
+      let buf = '';
+      socket.on('data', (d) => {
+        buf += d.toString('latin1');
+        for (let end = buf.indexOf('\r\n\r\n'); end >= 0; end = buf.indexOf('\r\n\r\n')) {
+          const head = buf.slice(0, end);
+          const length = Number(/\r\ncontent-length: (\d+)/i.exec(head)?.[1] ?? 0);
+          if (buf.length < end + 4 + length) return;
+          buf = buf.slice(end + 4 + length);
+          heads.push({ head, socket });
+          reply(socket, head);
+        }
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    origin = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  });
+  beforeEach(() => {
+    heads = [];
+  });
+  after(() => new Promise<void>((resolve) => {
+    for (const s of sockets) s.destroy();
+    server.close(() => resolve());
+  }));
+
+  test('the request head: Host added, given fields as given, Content-Length for a body and for a bodiless POST', async () => {
+    reply = (socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+    await (await httpFetch(`${origin.origin}/a%20b?x=1&y=%2F`, { method: 'GET', headers: { 'X-Date': '20200101T000000Z' } })).text();
+    await (await httpFetch(`${origin.origin}/p`, { method: 'POST', headers: { host: 'bucket.s3.local' } })).text();
+    await (await httpFetch(`${origin.origin}/q`, { method: 'PUT', headers: {}, body: new Uint8Array([1, 2, 3]) })).text();
+    assert.deepEqual(heads.map((h) => h.head), [
+      `GET /a%20b?x=1&y=%2F HTTP/1.1\r\nX-Date: 20200101T000000Z\r\nHost: ${origin.host}`,
+      'POST /p HTTP/1.1\r\nhost: bucket.s3.local\r\nContent-Length: 0',
+      `PUT /q HTTP/1.1\r\nHost: ${origin.host}\r\nContent-Length: 3`,
+    ]);
+  });
+
+  test('a field that could split the head is refused before anything is sent, and its value is not in the error', async () => {
+    const err = await httpFetch(origin.origin, { method: 'GET', headers: { Authorization: 'secret-token\r\nX-Injected: 1' } }).catch((e: unknown) => e) as NodeJS.ErrnoException;
+    assert.deepEqual([err.name, err.code, err.message], ['TypeError', 'ERR_INVALID_CHAR', 'invalid character in header content ["Authorization"]']);
+    const name = await httpFetch(origin.origin, { method: 'GET', headers: { 'X Y': '1' } }).catch((e: unknown) => e) as NodeJS.ErrnoException;
+    assert.equal(name.code, 'ERR_INVALID_HTTP_TOKEN');
+    assert.throws(() => send(origin, { method: 'GET', path: '/a b', headers: {} }), { code: 'ERR_UNESCAPED_CHARACTERS' });
+    assert.equal(heads.length, 0);
+  });
+
+  test('keep-alive: a connection is reused after a whole answer (length, chunked, 204), not after Connection: close', async () => {
+    const answers = [
+      'HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\na',
+      'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nb\r\n0\r\n\r\n',
+      'HTTP/1.1 204 No Content\r\n\r\n',
+      'HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 1\r\n\r\nc',
+      'HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nd',
+    ];
+    reply = (socket) => socket.write(answers[heads.length - 1]!);
+    const bodies = [];
+    for (let i = 0; i < answers.length; i++) bodies.push(await (await httpFetch(`${origin.origin}/${i}`, { method: 'GET', headers: {} })).text());
+    assert.deepEqual(bodies, ['a', 'b', '', 'c', 'd']);
+    const conns = heads.map((h) => h.socket);
+    assert.deepEqual(conns.map((s) => conns.indexOf(s)), [0, 0, 0, 0, 4]);
+  });
+
+  test('an idle connection the server closed is not reused: the next request opens another and succeeds', async () => {
+    reply = (socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+    await (await httpFetch(origin.origin, { method: 'GET', headers: {} })).text();
+    const first = heads[0]!.socket;
+    const closed = new Promise((resolve) => first.on('close', resolve));
+    first.end();
+    await closed;
+    await new Promise((resolve) => setImmediate(resolve));
+    const res = await httpFetch(origin.origin, { method: 'GET', headers: {} });
+    assert.deepEqual([res.status, await res.text(), heads.length, heads[1]!.socket === first], [200, 'ok', 2, false]);
+  });
+
+  test('a body to the close: read whole, and its connection is not kept', async () => {
+    reply = (socket) => socket.end('HTTP/1.1 200 OK\r\n\r\nuntil the end');
+    assert.equal(await (await httpFetch(origin.origin, { method: 'GET', headers: {} })).text(), 'until the end');
+    reply = (socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+    await (await httpFetch(origin.origin, { method: 'GET', headers: {} })).text();
+    assert.notEqual(heads[0]!.socket, heads[1]!.socket);
+  });
+
+  test('a malformed answer rejects with EPROTO and its connection closes', async () => {
+    let closed: Promise<unknown> | undefined;
+    reply = (socket) => {
+      closed = new Promise((resolve) => socket.on('close', resolve));
+      socket.write('HTTP/1.1 200 OK\r\nContent-Length: 1, 2\r\n\r\nok');
+    };
+    const err = await httpFetch(origin.origin, { method: 'GET', headers: {} }).catch((e: unknown) => e) as NodeJS.ErrnoException;
+    assert.deepEqual([err.code, err.message], ['EPROTO', 'invalid HTTP response: an invalid Content-Length "1, 2"']);
+    await closed;
+  });
+
+  test('a streamed body pauses the connection while its reader is behind (backpressure), and arrives whole', async () => {
+    const size = 64 * 1024 * 1024;
+    let written = 0;
+    let drained!: () => void;
+    const done = new Promise<void>((resolve) => (drained = resolve));
+    reply = (socket) => {
+      socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${size}\r\n\r\n`);
+      const piece = Buffer.alloc(64 * 1024, 7);
+      const pump = (): void => {
+        while (written < size) {
+          written += piece.length;
+          if (!socket.write(piece)) return void socket.once('drain', pump);
+        }
+        drained();
+      };
+      pump();
+    };
+    const { status, body } = await send(origin, { method: 'GET', path: '/big', headers: {} }).answer;
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the reader is away: the server must stall
+    const stalledAt = written;
+    // what the kernel's loopback buffers hold (a few MiB) and no more
+    assert.ok(stalledAt < size / 4, `the server wrote ${stalledAt} of ${size} bytes to a reader that read nothing`);
+    let received = 0;
+    for await (const chunk of body) received += (chunk as Buffer).length;
+    await done;
+    assert.deepEqual([status, received], [200, size]);
+  });
+
+  test('a reader that gives up mid-body closes the connection; the next request gets a fresh one', async () => {
+    let closed: Promise<unknown> | undefined;
+    reply = (socket, head) => {
+      if (head.startsWith('GET /big')) {
+        closed = new Promise((resolve) => socket.on('close', resolve));
+        socket.write('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789');
+      } else socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+    };
+    const { body } = await send(origin, { method: 'GET', path: '/big', headers: {} }).answer;
+    body.destroy();
+    await closed;
+    assert.equal(await (await httpFetch(`${origin.origin}/next`, { method: 'GET', headers: {} })).text(), 'ok');
+    assert.notEqual(heads[0]!.socket, heads[1]!.socket);
+  });
+
+  test('destroy() mid-body fails the body\'s reader with the given error; before the head, the answer', async () => {
+    reply = (socket, head) => {
+      if (head.startsWith('GET /half')) socket.write('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789');
+    };
+    const half = send(origin, { method: 'GET', path: '/half', headers: {} });
+    const { body } = await half.answer;
+    const reading = readText(body);
+    half.destroy(new Error('gave up'));
+    await assert.rejects(reading, /gave up/);
+    const none = send(origin, { method: 'GET', path: '/none', headers: {} });
+    none.destroy(Object.assign(new Error('late'), { name: 'TimeoutError' }));
+    await assert.rejects(none.answer, { name: 'TimeoutError', message: 'late' });
+  });
+
+  test('the body\'s idle timer: onIdle fires when no byte comes, and is off once the body has ended', async () => {
+    reply = (socket, head) => {
+      if (head.startsWith('GET /stall')) socket.write('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n01234');
+      else socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+    };
+    const stalled = await send(origin, { method: 'GET', path: '/stall', headers: {} }).answer;
+    stalled.body.resume();
+    await new Promise<void>((resolve) => stalled.body.setTimeout(30, resolve));
+    stalled.body.destroy();
+    const quick = await send(origin, { method: 'GET', path: '/quick', headers: {} }).answer;
+    let fired = false;
+    quick.body.setTimeout(30, () => (fired = true));
+    assert.equal(await readText(quick.body), 'ok');
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    assert.equal(fired, false);
+  });
+});
+
+describe('wire over TLS', () => {
+  const dir = join(import.meta.dirname, '../../fixtures/tls');
+  let server: ReturnType<typeof createTlsServer>;
+  let port = 0;
+  let served: string[] = [];
+
+  before(async () => {
+    server = createTlsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')), ALPNProtocols: ['http/1.1'] }, (socket) => {
+      socket.on('error', () => {});
+      socket.once('data', (d) => {
+        served.push(`${socket.servername || '-'} ${socket.alpnProtocol || '-'} ${d.toString('latin1').split('\r\n')[0]}`);
+        socket.write('HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nsecured');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  test('https: the server\'s certificate is verified; trusted, the exchange carries SNI (names only) and ALPN http/1.1', async () => {
+    served = [];
+    // not trusted by this process: refused before any request is written
+    const err = await httpFetch(`https://localhost:${port}/`, { method: 'GET', headers: {} }).catch((e: unknown) => e) as NodeJS.ErrnoException;
+    assert.equal(err.code, 'DEPTH_ZERO_SELF_SIGNED_CERT');
+    assert.deepEqual(served, []);
+    // a process that trusts the fixture's certificate (NODE_EXTRA_CA_CERTS is read at start-up)
+    const script = `import { httpFetch } from '#lib/vod';
+      for (const host of ['localhost', '127.0.0.1']) {
+        const res = await httpFetch('https://' + host + ':${port}/tls?x=1', { method: 'GET', headers: {} });
+        console.log(res.status, await res.text());
+      }`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: join(import.meta.dirname, '../../..'), env: { ...process.env, NODE_EXTRA_CA_CERTS: join(dir, 'cert.pem'), NODE_OPTIONS: '' },
+    });
+    assert.equal(stdout, '200 secured\n200 secured\n');
+    assert.deepEqual(served, ['localhost http/1.1 GET /tls?x=1 HTTP/1.1', '- http/1.1 GET /tls?x=1 HTTP/1.1']);
+  });
+});
