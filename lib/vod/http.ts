@@ -70,12 +70,16 @@ export async function httpFetch(url: string, init: HttpRequestInit): Promise<Htt
   }
 }
 
-/**
- * The whole body as UTF-8 (a character split across chunks decoded whole). Async iteration, not listeners: it also
- * sees an error the stream met before the call.
- */
-export async function readText(body: Readable): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of body) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+/** The whole body as UTF-8 (a character split across chunks decoded whole). */
+export function readText(body: Readable): Promise<string> {
+  return new Promise((resolve, reject) => {
+    // an error met before this call was emitted to no one: it is the stream's `errored`
+    if (body.errored) return reject(body.errored);
+    const chunks: Buffer[] = [];
+    body.on('data', (chunk: Buffer) => chunks.push(chunk));
+    body.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    body.on('error', reject);
+    // destroyed without an error (its reader gave up): after 'end' this changes nothing
+    body.on('close', () => reject(new Error('the body was closed before its end')));
+  });
 }

@@ -37,7 +37,11 @@ export interface UploadCheckpoint extends StoreTarget {
 export interface UploadOptions {
   spaceName: string;
   fileType: FileType;
-  body: UploadBody;
+  /**
+   * What to upload, or a function that opens it (an S3 GetObject): with `size` given, it is called while
+   * ApplyUpload runs, so that the two take one round trip instead of two.
+   */
+  body: UploadBody | (() => Promise<UploadBody>);
   /** Byte size of a stream body when known (a Buffer's or file's size is known anyway); checked at the end. */
   size?: number;
   /**
@@ -100,15 +104,23 @@ export function uploadTo(api: ApiContext): (opts: UploadOptions) => Promise<Uplo
  * const { sessionKey } = await upload(deps, { spaceName: 'demo', fileType: 'video', body: '/tmp/a.mp4' });
  */
 export async function upload(deps: UploadDeps, opts: UploadOptions): Promise<UploadResult> {
+  const { parallel, partTimeoutMs } = checkOptions(opts);
+  const apply = (size: number | undefined): Promise<ApplyUploadResult> =>
+    deps.applyUpload({ SpaceName: opts.spaceName, FileType: opts.fileType, ...(size !== undefined ? { FileSize: size } : {}) });
+  // a size known without opening the body: ApplyUpload goes out while it opens
+  const knownSize = opts.body instanceof Uint8Array ? opts.body.byteLength : opts.size;
+  const applying = opts.resume || knownSize === undefined ? undefined : apply(knownSize);
+  applying?.catch(() => {}); // its failure is met where it is awaited, or ignored if opening failed first
+  // an opener's own failure (the object is gone) is thrown as it is
+  const source = typeof opts.body === 'function' ? await opts.body() : opts.body;
   let opened: OpenedBody;
   try {
-    opened = await openBody(opts.body, opts.size);
+    opened = await openBody(source, opts.size);
   } catch (err) {
     throw sourceError(err);
   }
   let iterator: AsyncIterator<Part> | undefined;
   try {
-    const { parallel, partTimeoutMs } = checkOptions(opts);
     const total = opened.size;
     let target: StoreTarget;
     let sessionKey: string;
@@ -117,7 +129,7 @@ export async function upload(deps: UploadDeps, opts: UploadOptions): Promise<Upl
       ({ sessionKey, partSize } = opts.resume);
       target = { host: opts.resume.host, storeUri: opts.resume.storeUri, auth: opts.resume.auth, ...(opts.resume.headers ? { headers: opts.resume.headers } : {}) };
     } else {
-      const applied = await deps.applyUpload({ SpaceName: opts.spaceName, FileType: opts.fileType, ...(total !== undefined ? { FileSize: total } : {}) });
+      const applied = await (applying ?? apply(total));
       const address = applied?.UploadAddress;
       const store = address?.StoreInfos?.[0];
       const host = address?.UploadHosts?.[0];

@@ -106,6 +106,12 @@ describe('wire (HTTP/1.1 over node:net)', () => {
     assert.notEqual(heads[0]!.socket, heads[1]!.socket);
   });
 
+  test('a body that fails in the very chunk of its head rejects the read (the error came before any reader)', { timeout: 5000 }, async () => {
+    reply = (socket) => socket.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n');
+    const err = await httpFetch(origin.origin, { method: 'GET', headers: {} }).catch((e: unknown) => e) as NodeJS.ErrnoException;
+    assert.deepEqual([err.code, err.message], ['EPROTO', 'invalid HTTP response: a malformed chunk size']);
+  });
+
   test('a malformed answer rejects with EPROTO and its connection closes', async () => {
     let closed: Promise<unknown> | undefined;
     reply = (socket) => {
