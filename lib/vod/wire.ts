@@ -134,7 +134,8 @@ export function send(origin: URL, req: WireRequest): WireCall {
   }
   function finish(): void {
     detach();
-    if (parser.reusable) put(key, socket);
+    // an answer that came before the request was all written (an early 4xx) leaves the rest of it in flight
+    if (parser.reusable && sent) put(key, socket);
     else socket.destroy();
     body!.push(null);
   }
@@ -149,9 +150,13 @@ export function send(origin: URL, req: WireRequest): WireCall {
   socket.on('end', onEnd);
   socket.on('error', fail);
   socket.on('close', onClose);
+  let sent = false;
+  const written = (): void => void (sent = true);
   socket.cork();
-  socket.write(head, 'latin1');
-  if (req.body !== undefined && req.body.length > 0) socket.write(req.body);
+  if (req.body !== undefined && req.body.length > 0) {
+    socket.write(head, 'latin1');
+    socket.write(req.body, written);
+  } else socket.write(head, 'latin1', written);
   socket.uncork();
   return { answer, destroy: fail };
 }

@@ -31,6 +31,14 @@ describe('wire (HTTP/1.1 over node:net)', () => {
         for (let end = buf.indexOf('\r\n\r\n'); end >= 0; end = buf.indexOf('\r\n\r\n')) {
           const head = buf.slice(0, end);
           const length = Number(/\r\ncontent-length: (\d+)/i.exec(head)?.[1] ?? 0);
+          if (head.startsWith('PUT /early ')) {
+            // answers at the head and reads no more: the client is still writing the body
+            heads.push({ head, socket });
+            socket.pause();
+            socket.write('HTTP/1.1 413 Payload Too Large\r\nContent-Length: 0\r\n\r\n');
+            buf = '';
+            return;
+          }
           if (buf.length < end + 4 + length) return;
           buf = buf.slice(end + 4 + length);
           heads.push({ head, socket });
@@ -96,6 +104,14 @@ describe('wire (HTTP/1.1 over node:net)', () => {
     await new Promise((resolve) => setImmediate(resolve));
     const res = await httpFetch(origin.origin, { method: 'GET', headers: {} });
     assert.deepEqual([res.status, await res.text(), heads.length, heads[1]!.socket === first], [200, 'ok', 2, false]);
+  });
+
+  test('an answer before the request body is all written: the answer is read, the connection is not reused', { timeout: 5000 }, async () => {
+    const early = await httpFetch(`${origin.origin}/early`, { method: 'PUT', headers: {}, body: new Uint8Array(32 * 1024 * 1024) });
+    assert.equal(early.status, 413);
+    reply = (socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+    assert.equal(await (await httpFetch(`${origin.origin}/next`, { method: 'GET', headers: {} })).text(), 'ok');
+    assert.deepEqual([heads.length, heads[0]!.socket === heads[1]!.socket], [2, false]);
   });
 
   test('a body to the close: read whole, and its connection is not kept', async () => {
