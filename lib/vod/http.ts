@@ -73,8 +73,8 @@ export async function httpFetch(url: string, init: HttpRequestInit): Promise<Htt
 /** The whole body as UTF-8 (a character split across chunks decoded whole). */
 export function readText(body: Readable): Promise<string> {
   return new Promise((resolve, reject) => {
-    // an error met before this call was emitted to no one: it is the stream's `errored`
-    if (body.errored) return reject(body.errored);
+    // an end met before this call was emitted to no one: its error is the stream's `errored`
+    if (body.destroyed) return reject(body.errored ?? new Error('the body was closed before its end'));
     const chunks: Buffer[] = [];
     body.on('data', (chunk: Buffer) => chunks.push(chunk));
     body.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));

@@ -35,7 +35,9 @@ export class ResponseParser {
 
   private state: State = 'head';
   private left = 0;
-  private pending: Buffer | undefined;
+  /** The bytes of an unfinished head or line, in the pieces they came in (joined once it ends: no quadratic copy). */
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
 
   /** `noBody`: the request was a HEAD, whose answer has no body whatever its fields say. */
   constructor(private readonly noBody: boolean, private readonly sink: ResponseSink) {}
@@ -44,9 +46,17 @@ export class ResponseParser {
   push(chunk: Buffer): void {
     this.started = true;
     let data = chunk;
-    if (this.pending) {
-      data = Buffer.concat([this.pending, chunk]);
-      this.pending = undefined;
+    if (this.pending.length > 0) {
+      if (!this.completes(chunk)) {
+        this.pending.push(chunk);
+        this.pendingBytes += chunk.length;
+        const bound = this.state === 'head' ? MAX_HEAD_BYTES : MAX_LINE_BYTES;
+        if (this.pendingBytes > bound) throw protocolError(this.state === 'head' ? `a response head over ${bound} bytes` : `a chunk line over ${bound} bytes`);
+        return;
+      }
+      data = Buffer.concat([...this.pending, chunk]);
+      this.pending = [];
+      this.pendingBytes = 0;
     }
     let i = 0;
     while (i < data.length) {
@@ -122,7 +132,29 @@ export class ResponseParser {
   }
 
   private keep(data: Buffer, from: number): void {
-    this.pending = from === 0 ? data : data.subarray(from);
+    const rest = from === 0 ? data : data.subarray(from);
+    if (this.state !== 'chunk-end' && hasBareLf(rest, 0)) throw protocolError('a line not ended by CRLF');
+    this.pending = [rest];
+    this.pendingBytes = rest.length;
+  }
+
+  /**
+   * Whether `chunk` ends the kept head or line: its terminator may straddle the two, so the last bytes kept are
+   * looked at with it. Throws on a bare LF, which would otherwise leave the head waiting for a CRLF that never comes.
+   */
+  private completes(chunk: Buffer): boolean {
+    if (this.state === 'chunk-end') return true;
+    const marker = this.state === 'head' ? '\r\n\r\n' : '\r\n';
+    const tail: Buffer[] = [];
+    for (let p = this.pending.length - 1, need = marker.length - 1; p >= 0 && need > 0; p--) {
+      const piece = this.pending[p]!;
+      tail.unshift(piece.subarray(Math.max(0, piece.length - need)));
+      need -= piece.length;
+    }
+    const probe = Buffer.concat([...tail, chunk]);
+    const from = probe.length - chunk.length;
+    if (hasBareLf(probe, from)) throw protocolError('a line not ended by CRLF');
+    return probe.indexOf(marker, 0, 'latin1') >= 0;
   }
 
   private lineEnd(data: Buffer, from: number): number {
@@ -185,6 +217,14 @@ export class ResponseParser {
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** Optional white space around a field value. */
 const OWS = /^[ \t]+|[ \t]+$/g;
+
+/** Whether an LF at or after `from` follows something other than CR (the byte before `from` is looked at). */
+function hasBareLf(bytes: Buffer, from: number): boolean {
+  for (let at = bytes.indexOf(10, from); at >= 0; at = bytes.indexOf(10, at + 1)) {
+    if (at === 0 || bytes[at - 1] !== 13) return true;
+  }
+  return false;
+}
 
 function protocolError(what: string): Error {
   return Object.assign(new Error(`invalid HTTP response: ${what}`), { code: 'EPROTO' });

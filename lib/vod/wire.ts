@@ -50,13 +50,16 @@ export interface WireCall {
  * @throws TypeError (`code` ERR_INVALID_CHAR, ERR_INVALID_HTTP_TOKEN, ERR_UNESCAPED_CHARACTERS) for a path or
  * field that cannot be sent; nothing is sent then.
  */
-export function send(origin: URL, req: WireRequest): WireCall {
+export function send(origin: URL, request: WireRequest): WireCall {
+  // methods are case-sensitive on the wire: sent in upper case, as node:http does
+  const req = { ...request, method: request.method.toUpperCase() };
   const head = requestHead(origin, req);
   const key = `${origin.protocol}//${origin.host}`;
   const socket = take(key) ?? connect(origin);
   let body: WireBody | undefined;
   let over = false;
   let idleListener: (() => void) | undefined;
+  let headers: Map<string, string> | undefined;
   let resolve!: (a: WireAnswer) => void;
   let reject!: (e: unknown) => void;
   const answer = new Promise<WireAnswer>((res, rej) => {
@@ -65,9 +68,10 @@ export function send(origin: URL, req: WireRequest): WireCall {
   });
 
   const parser = new ResponseParser(req.method === 'HEAD', {
-    head(status, headers) {
+    head(status, fields) {
+      headers = fields;
       body = openBody();
-      resolve({ status, headers, body });
+      resolve({ status, headers: fields, body });
     },
     data(chunk) {
       if (!body!.push(chunk)) socket.pause();
@@ -135,7 +139,7 @@ export function send(origin: URL, req: WireRequest): WireCall {
   function finish(): void {
     detach();
     // an answer that came before the request was all written (an early 4xx) leaves the rest of it in flight
-    if (parser.reusable && sent) put(key, socket);
+    if (parser.reusable && sent) put(key, socket, idleMsAfter(headers!));
     else socket.destroy();
     body!.push(null);
   }
@@ -202,31 +206,45 @@ const pool = new Map<string, Socket[]>();
 const IDLE_MS = 4000;
 /** Idle connections kept per origin (the clients run at most a few requests at once). */
 const MAX_IDLE = 8;
-const idleHandlers = new WeakMap<Socket, () => void>();
+/**
+ * Each idle connection's release (its listeners' handler) and the wall-clock time it expires at: a frozen Lambda
+ * runs no timer, and on thaw its first request is sent before any expired timer fires.
+ */
+const idleState = new WeakMap<Socket, { gone: () => void; expires: number }>();
+/** The last TLS session of each https origin, resumed by its next connection (one round trip less), as https.Agent does. */
+const sessions = new Map<string, Buffer>();
+const MAX_SESSIONS = 100;
 
 function connect(origin: URL): Socket {
   const host = origin.hostname.startsWith('[') ? origin.hostname.slice(1, -1) : origin.hostname;
   if (origin.protocol === 'https:') {
     const net = process.getBuiltinModule('node:net');
+    const session = sessions.get(origin.host);
     // SNI carries a name, never an address
-    return process.getBuiltinModule('node:tls').connect({
-      host, port: Number(origin.port || 443), ALPNProtocols: ['http/1.1'], ...(net.isIP(host) ? {} : { servername: host }),
+    const socket = process.getBuiltinModule('node:tls').connect({
+      host, port: Number(origin.port || 443), ALPNProtocols: ['http/1.1'], ...(net.isIP(host) ? {} : { servername: host }), ...(session ? { session } : {}),
     });
+    socket.on('session', (next: Buffer) => {
+      sessions.delete(origin.host);
+      sessions.set(origin.host, next);
+      if (sessions.size > MAX_SESSIONS) sessions.delete(sessions.keys().next().value!);
+    });
+    return socket;
   }
   if (origin.protocol === 'http:') return process.getBuiltinModule('node:net').connect({ host, port: Number(origin.port || 80), noDelay: true });
   throw new TypeError(`unsupported protocol ${origin.protocol}`);
 }
 
-/** An idle connection to reuse, if one is still open. */
+/** An idle connection to reuse, if one is still open and not past its time. */
 function take(key: string): Socket | undefined {
   const idle = pool.get(key);
   while (idle && idle.length > 0) {
     const socket = idle.pop()!;
-    const gone = idleHandlers.get(socket)!;
-    idleHandlers.delete(socket);
+    const { gone, expires } = idleState.get(socket)!;
+    idleState.delete(socket);
     for (const event of IDLE_EVENTS) socket.removeListener(event, gone);
     socket.setTimeout(0);
-    if (!socket.destroyed && socket.readable && socket.writable) {
+    if (!socket.destroyed && socket.readable && socket.writable && Date.now() < expires) {
       socket.ref();
       return socket;
     }
@@ -235,28 +253,39 @@ function take(key: string): Socket | undefined {
   return undefined;
 }
 
-/** Keeps an open connection for the next request; it closes itself after {@link IDLE_MS} or when the server ends it. */
-function put(key: string, socket: Socket): void {
+/**
+ * Keeps an open connection for the next request for `idleMs`; it closes itself then, or when the server ends it.
+ */
+function put(key: string, socket: Socket, idleMs: number): void {
   let idle = pool.get(key);
   if (!idle) pool.set(key, (idle = []));
-  if (idle.length >= MAX_IDLE || socket.destroyed) {
+  if (idle.length >= MAX_IDLE || socket.destroyed || idleMs <= 0) {
     socket.destroy();
     return;
   }
   const gone = (): void => {
     const at = idle.indexOf(socket);
     if (at >= 0) idle.splice(at, 1);
-    idleHandlers.delete(socket);
+    idleState.delete(socket);
     socket.destroy();
   };
-  idleHandlers.set(socket, gone);
+  idleState.set(socket, { gone, expires: Date.now() + idleMs });
   // bytes the server sends unasked (a 408, a close notice) or its end make the connection unusable
   for (const event of IDLE_EVENTS) socket.on(event, gone);
-  socket.setTimeout(IDLE_MS);
+  socket.setTimeout(idleMs);
   // an idle connection does not keep the process (a test, a script) alive
   socket.unref();
   socket.resume();
   idle.push(socket);
+}
+
+/**
+ * How long a connection may idle after `headers`' answer: {@link IDLE_MS}, or less when the server says so
+ * (`Keep-Alive: timeout=N`: N - 1 s, as node:http's agent; N <= 1: not kept).
+ */
+function idleMsAfter(headers: Map<string, string>): number {
+  const timeout = /(?:^|[,;\s])timeout=(\d+)/i.exec(headers.get('keep-alive') ?? '')?.[1];
+  return timeout === undefined ? IDLE_MS : Math.min(IDLE_MS, Number(timeout) * 1000 - 1000);
 }
 
 const IDLE_EVENTS = ['data', 'end', 'error', 'close', 'timeout'] as const;

@@ -92,6 +92,14 @@ describe('ResponseParser: malformed answers fail with EPROTO', () => {
     protocolError('HTTP/1.1 101 Switching Protocols\r\n\r\n', /unrequested protocol switch/);
   });
 
+  test('a bare LF fails at once, in whatever pieces it comes (a head waiting for CRLF would wait for ever)', () => {
+    for (const wire of ['HTTP/1.1 200 OK\nContent-Length: 2\n', 'HTTP/1.1 200 OK\r\nContent-Length: 2\n', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\nok']) {
+      for (const step of [Infinity, 1, 3]) {
+        assert.throws(() => parse(wire, step), { code: 'EPROTO', message: 'invalid HTTP response: a line not ended by CRLF' }, `${JSON.stringify(wire)} in pieces of ${step}`);
+      }
+    }
+  });
+
   test('lengths: disagreeing or non-numeric Content-Length, bad chunk sizes, a chunk without its CRLF', () => {
     protocolError('HTTP/1.1 200 OK\r\nContent-Length: 2, 3\r\n\r\nok', /invalid Content-Length "2, 3"/);
     protocolError('HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n', /invalid Content-Length/);

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { after, before, beforeEach, describe, mock, test } from 'node:test';
 import { createServer as createTlsServer } from 'node:tls';
 import { promisify } from 'node:util';
 import { httpFetch, readText, send } from '#lib/vod';
@@ -92,6 +92,40 @@ describe('wire (HTTP/1.1 over node:net)', () => {
     assert.deepEqual(bodies, ['a', 'b', '', 'c', 'd']);
     const conns = heads.map((h) => h.socket);
     assert.deepEqual(conns.map((s) => conns.indexOf(s)), [0, 0, 0, 0, 4]);
+  });
+
+  test('an idle connection past its time is not reused, though its timer never fired (a frozen Lambda runs no timer)', async (t) => {
+    reply = (socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+    mock.timers.enable({ apis: ['Date'], now: Date.now() });
+    t.after(() => mock.timers.reset());
+    await (await httpFetch(`${origin.origin}/1`, { method: 'GET', headers: {} })).text();
+    mock.timers.tick(3_900);
+    await (await httpFetch(`${origin.origin}/2`, { method: 'GET', headers: {} })).text();
+    mock.timers.tick(4_100);
+    await (await httpFetch(`${origin.origin}/3`, { method: 'GET', headers: {} })).text();
+    const conns = heads.map((h) => h.socket);
+    assert.deepEqual(conns.map((s) => conns.indexOf(s)), [0, 0, 2]);
+  });
+
+  test('Keep-Alive: timeout=N keeps a connection N - 1 s at most; timeout=1 not at all', async (t) => {
+    let keep = '1';
+    reply = (socket) => socket.write(`HTTP/1.1 200 OK\r\nKeep-Alive: timeout=${keep}, max=100\r\nContent-Length: 2\r\n\r\nok`);
+    mock.timers.enable({ apis: ['Date'], now: Date.now() });
+    t.after(() => mock.timers.reset());
+    for (const path of ['/a', '/b']) await (await httpFetch(`${origin.origin}${path}`, { method: 'GET', headers: {} })).text();
+    keep = '3';
+    for (const [path, wait] of [['/c', 0], ['/d', 1_900], ['/e', 2_100]] as const) {
+      mock.timers.tick(wait);
+      await (await httpFetch(`${origin.origin}${path}`, { method: 'GET', headers: {} })).text();
+    }
+    const conns = heads.map((h) => h.socket);
+    assert.deepEqual(conns.map((s) => conns.indexOf(s)), [0, 1, 2, 2, 4]);
+  });
+
+  test('a method is sent in upper case', async () => {
+    reply = (socket) => socket.write('HTTP/1.1 204 No Content\r\n\r\n');
+    await (await httpFetch(`${origin.origin}/m`, { method: 'delete', headers: {} })).text();
+    assert.equal(heads[0]!.head.split(' ')[0], 'DELETE');
   });
 
   test('an idle connection the server closed is not reused: the next request opens another and succeeds', async () => {
@@ -224,8 +258,8 @@ describe('wire over TLS', () => {
     server = createTlsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')), ALPNProtocols: ['http/1.1'] }, (socket) => {
       socket.on('error', () => {});
       socket.once('data', (d) => {
-        served.push(`${socket.servername || '-'} ${socket.alpnProtocol || '-'} ${d.toString('latin1').split('\r\n')[0]}`);
-        socket.write('HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nsecured');
+        served.push(`${socket.servername || '-'} ${socket.alpnProtocol || '-'} ${socket.isSessionReused() ? 'resumed' : 'new'} ${d.toString('latin1').split('\r\n')[0]}`);
+        socket.end('HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 7\r\n\r\nsecured');
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -233,7 +267,7 @@ describe('wire over TLS', () => {
   });
   after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  test('https: the server\'s certificate is verified; trusted, the exchange carries SNI (names only) and ALPN http/1.1', async () => {
+  test('https: the server\'s certificate is verified; trusted, the exchange carries SNI (names only) and ALPN http/1.1, and a new connection resumes the origin\'s TLS session', async () => {
     served = [];
     // not trusted by this process: refused before any request is written
     const err = await httpFetch(`https://localhost:${port}/`, { method: 'GET', headers: {} }).catch((e: unknown) => e) as NodeJS.ErrnoException;
@@ -241,14 +275,14 @@ describe('wire over TLS', () => {
     assert.deepEqual(served, []);
     // a process that trusts the fixture's certificate (NODE_EXTRA_CA_CERTS is read at start-up)
     const script = `import { httpFetch } from '#lib/vod';
-      for (const host of ['localhost', '127.0.0.1']) {
+      for (const host of ['localhost', 'localhost', '127.0.0.1']) {
         const res = await httpFetch('https://' + host + ':${port}/tls?x=1', { method: 'GET', headers: {} });
         console.log(res.status, await res.text());
       }`;
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
       cwd: join(import.meta.dirname, '../../..'), env: { ...process.env, NODE_EXTRA_CA_CERTS: join(dir, 'cert.pem'), NODE_OPTIONS: '' },
     });
-    assert.equal(stdout, '200 secured\n200 secured\n');
-    assert.deepEqual(served, ['localhost http/1.1 GET /tls?x=1 HTTP/1.1', '- http/1.1 GET /tls?x=1 HTTP/1.1']);
+    assert.equal(stdout, '200 secured\n200 secured\n200 secured\n');
+    assert.deepEqual(served, ['localhost http/1.1 new GET /tls?x=1 HTTP/1.1', 'localhost http/1.1 resumed GET /tls?x=1 HTTP/1.1', '- http/1.1 new GET /tls?x=1 HTTP/1.1']);
   });
 });
