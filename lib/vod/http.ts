@@ -77,7 +77,8 @@ export function readText(body: Readable): Promise<string> {
     if (body.destroyed) return reject(body.errored ?? new Error('the body was closed before its end'));
     const chunks: Buffer[] = [];
     body.on('data', (chunk: Buffer) => chunks.push(chunk));
-    body.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    // most answers come in one chunk: decoded as it is, without a copy
+    body.on('end', () => resolve((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8')));
     body.on('error', reject);
     // destroyed without an error (its reader gave up): after 'end' this changes nothing
     body.on('close', () => reject(new Error('the body was closed before its end')));

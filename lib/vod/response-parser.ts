@@ -164,19 +164,17 @@ export class ResponseParser {
   }
 
   private readHead(head: string): void {
+    // one pass over the whole head proves its form; the line-by-line checks below only name what is wrong
+    if (!HEAD.test(head)) throw headError(head);
     const lines = head.split('\r\n');
-    const status = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: [^\r\n]*)?$/.exec(lines[0]!);
-    if (!status) throw protocolError(`a malformed status line ${JSON.stringify(lines[0]!.slice(0, 40))}`);
-    const code = Number(status[2]);
+    const status = lines[0]!;
+    const code = Number(status.slice(9, 12));
     const headers = new Map<string, string>();
     for (let l = 1; l < lines.length; l++) {
       const line = lines[l]!;
       const colon = line.indexOf(':');
-      const name = colon > 0 ? line.slice(0, colon) : '';
-      if (!TOKEN.test(name)) throw protocolError(`a malformed header line ${JSON.stringify(line.slice(0, 40))}`);
-      const value = line.slice(colon + 1).replace(OWS, '');
-      if (/[\0\r\n]/.test(value)) throw protocolError(`a header value with a control character (${name})`);
-      const key = name.toLowerCase();
+      const key = line.slice(0, colon).toLowerCase();
+      const value = trimOws(line, colon + 1);
       const seen = headers.get(key);
       headers.set(key, seen === undefined ? value : `${seen}, ${value}`);
     }
@@ -185,7 +183,7 @@ export class ResponseParser {
       if (code === 101) throw protocolError('an unrequested protocol switch (101)');
       return;
     }
-    if (status[1] === '0' || /(?:^|,)\s*close\s*(?:,|$)/i.test(headers.get('connection') ?? '')) this.reusable = false;
+    if (status[7] === '0' || /(?:^|,)\s*close\s*(?:,|$)/i.test(headers.get('connection') ?? '')) this.reusable = false;
     this.state = this.framing(code, headers);
     this.sink.head(code, headers);
   }
@@ -213,10 +211,33 @@ export class ResponseParser {
   }
 }
 
-/** An HTTP field name (RFC 9110 5.6.2 token). */
+/**
+ * A whole head: the status line of HTTP/1.0 or 1.1, then field lines each a token (RFC 9110 5.6.2), a colon and a
+ * value without CR, LF or NUL (lines end in CRLF; a bare CR or LF is in no line).
+ */
+const HEAD = /^HTTP\/1\.[01] [1-9]\d\d(?: [^\r\n\0]*)?(?:\r\n[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[^\r\n\0]*)*$/;
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/** Optional white space around a field value. */
-const OWS = /^[ \t]+|[ \t]+$/g;
+
+/** The error naming what is wrong in a head {@link HEAD} refused. */
+function headError(head: string): Error {
+  const [status, ...lines] = head.split('\r\n');
+  if (!/^HTTP\/1\.[01] [1-9]\d\d(?: [^\r\n\0]*)?$/.test(status!)) return protocolError(`a malformed status line ${JSON.stringify(status!.slice(0, 40))}`);
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    if (colon <= 0 || !TOKEN.test(line.slice(0, colon))) return protocolError(`a malformed header line ${JSON.stringify(line.slice(0, 40))}`);
+    if (/[\0\r\n]/.test(line)) return protocolError(`a header value with a control character (${line.slice(0, colon)})`);
+  }
+  return protocolError('a malformed head');
+}
+
+/** `line` from `from`, without the spaces and tabs around it (a field value's optional white space). */
+function trimOws(line: string, from: number): string {
+  let start = from;
+  let end = line.length;
+  while (start < end && (line.charCodeAt(start) === 32 || line.charCodeAt(start) === 9)) start++;
+  while (end > start && (line.charCodeAt(end - 1) === 32 || line.charCodeAt(end - 1) === 9)) end--;
+  return line.slice(start, end);
+}
 
 /** Whether an LF at or after `from` follows something other than CR (the byte before `from` is looked at). */
 function hasBareLf(bytes: Buffer, from: number): boolean {
