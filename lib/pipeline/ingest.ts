@@ -31,6 +31,8 @@ export type IngestDeps = StepDeps<'store' | 'bus' | 'log', 'upload' | 'commitUpl
  * delivery that finds the lease held by another throws `ItemInProgressError` (retried later); after a failure (item
  * 'failed' with the reason) a retry runs again; an item that already has its Vid is not uploaded twice, only
  * announced again while it is 'committed' (the announcement may have been lost; past it, the next step has it).
+ * The object's GET is sent with the claim, not after it (one round trip less); a delivery that does not upload
+ * closes it unread.
  *
  * Resumable: a multipart upload records its checkpoint on the item after init and as parts are stored; a
  * later delivery (Lambda retry after a timeout, crash or part failures beyond the client's retries) continues it:
@@ -42,13 +44,22 @@ export type IngestDeps = StepDeps<'store' | 'bus' | 'log', 'upload' | 'commitUpl
 export async function ingestObject(deps: IngestDeps, req: IngestRequest, context?: LeaseContext): Promise<IngestResult> {
   const id = s3ItemId(req.bucket, req.key, req.version);
   const callbackArgs = encodeCallbackArgs({ itemId: id, bucket: req.bucket, key: req.key });
-  const claim = await deps.store.claim(id, 'uploading', {
-    leaseMs: leaseMs(context), create: { source: 's3', spaceName: req.spaceName, bucket: req.bucket, key: req.key, size: req.size },
-  });
+  // The object's GET goes out while the item is claimed, so that the claim's round trip is not added to it; a
+  // delivery that loses the claim (or finds the bytes already stored) closes it unread.
+  const early = earlyOpen(req);
+  let claim: Awaited<ReturnType<IngestDeps['store']['claim']>>;
+  try {
+    claim = await deps.store.claim(id, 'uploading', {
+      leaseMs: leaseMs(context), create: { source: 's3', spaceName: req.spaceName, bucket: req.bucket, key: req.key, size: req.size },
+    });
+  } catch (err) {
+    early.drop();
+    throw err;
+  }
   let vid: string;
   if (claim.claimed) {
     try {
-      const sessionKey = await store(deps, id, req, claim.before?.checkpoint);
+      const sessionKey = await store(deps, id, req, claim.before?.checkpoint, early);
       const commit = await deps.vod.commitUpload({
         SpaceName: req.spaceName, SessionKey: sessionKey, CallbackArgs: callbackArgs, Functions: req.functions,
       });
@@ -57,11 +68,13 @@ export async function ingestObject(deps: IngestDeps, req: IngestRequest, context
       vid = committed;
       await deps.store.advance(id, 'committed', { vid });
     } catch (err) {
+      early.drop();
       await recordFailure(deps, id, claim.leaseUntil, err);
       throw err;
     }
     deps.log.info('ingest committed', { itemId: id, vid });
   } else {
+    early.drop();
     const item = claim.item;
     if (!item || !hasVid(item)) throw new ItemInProgressError(id, 'uploaded', item?.leaseUntil);
     if (stageOf(item) !== 'committed') return { itemId: id, vid: item.vid };
@@ -89,8 +102,11 @@ async function recordFailure(deps: IngestDeps, id: string, leaseUntil: string, e
  * Stores the object's bytes on the upload host, resuming `checkpoint` when there is one; returns the SessionKey.
  * The item's checkpoint says `stored` once they are complete (a direct upload's only checkpoint already does).
  */
-async function store(deps: IngestDeps, id: string, req: IngestRequest, checkpoint: IngestCheckpoint | undefined): Promise<string> {
-  if (checkpoint?.stored) return checkpoint.sessionKey;
+async function store(deps: IngestDeps, id: string, req: IngestRequest, checkpoint: IngestCheckpoint | undefined, early: EarlyOpen): Promise<string> {
+  if (checkpoint?.stored) {
+    early.drop();
+    return checkpoint.sessionKey;
+  }
   let last: IngestCheckpoint | undefined = checkpoint;
   const save = async (cp: { host: string; storeUri: string; auth: string; headers?: Record<string, string>; sessionKey: string; uploadId: string; partSize: number; parts: unknown[] }): Promise<void> => {
     last = {
@@ -103,7 +119,7 @@ async function store(deps: IngestDeps, id: string, req: IngestRequest, checkpoin
   };
   const upload = async (resume: IngestCheckpoint | undefined): Promise<string> => {
     const out = await deps.vod.upload({
-      spaceName: req.spaceName, fileType: 'video', body: req.open, size: req.size, onCheckpoint: save,
+      spaceName: req.spaceName, fileType: 'video', body: early.open, size: req.size, onCheckpoint: save,
       ...(resume ? { resume: { host: resume.host, storeUri: resume.storeUri, auth: resume.auth, sessionKey: resume.sessionKey, uploadId: resume.uploadId, partSize: resume.partSize, ...(resume.headers ? { headers: resume.headers } : {}) } } : {}),
     });
     // the bytes are complete: a failed CommitUpload is retried without sending them again
@@ -121,6 +137,31 @@ async function store(deps: IngestDeps, id: string, req: IngestRequest, checkpoin
     last = undefined;
     return upload(undefined);
   }
+}
+
+/** The object opened before its claim is known: taken once by the upload, or closed unread. */
+interface EarlyOpen {
+  /** The early opening the first time; later calls open the object anew (a stale resume starts over). */
+  open: () => Promise<Readable>;
+  /** Closes the early opening unless it was taken. */
+  drop: () => void;
+}
+
+function earlyOpen(req: IngestRequest): EarlyOpen {
+  let opening: Promise<Readable> | undefined = req.open();
+  // its failure is met by the upload that takes it, or not at all when it is dropped
+  opening.catch(() => {});
+  return {
+    open: () => {
+      const first = opening;
+      opening = undefined;
+      return first ?? req.open();
+    },
+    drop: () => {
+      opening?.then((body) => body.destroy(), () => {});
+      opening = undefined;
+    },
+  };
 }
 
 /** The upload host no longer knows the upload or its authorization (404 NoSuchUpload/NoSuchKey, 401/403, 409 committed). */

@@ -44,3 +44,54 @@ test('an attempt whose failure cannot be recorded still ends its lease: the retr
   assert.deepEqual(await ingestObject({ store, log: silentLog, bus: bus as never, vod: vod as never }, req, lambda), { itemId: 's3:b/incoming/a.mp4@v1', vid: 'vid-1' });
   assert.deepEqual(commits, ['session-1']);
 });
+
+test('the object\'s GET goes out with the claim; a delivery that does not upload closes it unread', async () => {
+  const events: string[] = [];
+  const opened: Readable[] = [];
+  const open = async (): Promise<Readable> => {
+    events.push('open');
+    const body = Readable.from([Buffer.alloc(10)]);
+    opened.push(body);
+    return body;
+  };
+  const claiming = {
+    claim: async (...args: Parameters<ItemStore['claim']>) => {
+      events.push('claim sent');
+      const out = await store.claim(...args);
+      events.push('claim answered');
+      return out;
+    },
+  };
+  const recording = new Proxy(store, {
+    get: (t, k) => {
+      if (k === 'claim') return claiming.claim;
+      const v = Reflect.get(t, k, t) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(t) : v;
+    },
+  });
+  const deps = (vod: unknown) => ({ store: recording, log: silentLog, bus: { emit: async () => undefined } as never, vod: vod as never });
+  const uploaded: string[] = [];
+  const vod = {
+    upload: async (o: { body: () => Promise<Readable> }) => {
+      for await (const chunk of await o.body()) uploaded.push(String((chunk as Buffer).length));
+      return { sessionKey: 'session-e' };
+    },
+    commitUpload: async () => ({ Results: [{ Vid: 'vid-e' }] }),
+  };
+  const req: IngestRequest = { bucket: 'b', key: 'incoming/early.mp4', version: 'v1', size: 10, spaceName: 'sp', functions: [], open };
+
+  // first delivery: opened before the claim's answer, read by the upload
+  await ingestObject(deps(vod), req, lambda);
+  assert.deepEqual(events, ['open', 'claim sent', 'claim answered']);
+  assert.deepEqual([uploaded, opened[0]!.readableEnded], [['10'], true]);
+
+  // a repeat finds the item committed: its GET is closed unread, nothing uploaded
+  await ingestObject(deps(vod), req, lambda);
+  assert.deepEqual([opened.length, opened[1]!.destroyed, opened[1]!.readableEnded, uploaded.length], [2, true, false, 1]);
+
+  // the claim itself fails: the GET is closed too
+  const failing = { ...deps(vod), store: throttledOnce(store, 'claim') };
+  await assert.rejects(ingestObject(failing, { ...req, key: 'incoming/early-2.mp4' }, lambda), { name: 'ProvisionedThroughputExceededException' });
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual([opened.length, opened[2]!.destroyed], [3, true]);
+});
