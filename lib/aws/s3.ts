@@ -33,6 +33,8 @@ export async function getObject(ctx: S3Context, ref: ObjectRef): Promise<Readabl
       throw errorFromException(action, err, ctx.timeoutMs);
     }
     if (res.status === 200) return idleTimeout(res.body, ctx.timeoutMs, action);
+    // an error's body stalled as long as a body may stall ends the wait: the answer's status is error enough
+    idleTimeout(res.body, ctx.timeoutMs, action);
     const text = await readText(res.body).catch(() => '');
     throw errorFromResponse(action, res.status, text, null);
   };
@@ -69,13 +71,15 @@ async function open(origin: string, path: string, headers: Record<string, string
 /**
  * Fails `res` with `RequestTimeout` when its socket gets no byte for `ms` while the reader waits for one. The
  * socket's idle timer also runs while the reader is away and backpressure pauses the socket: then bytes wait in
- * the stream's buffer, so that is not a stall, and the timer starts again.
+ * the stream's buffer, so that is not a stall, and the timer starts again; nor is it one before anyone has started
+ * reading (ingest opens the object while it claims its item).
  */
 function idleTimeout(res: WireBody, ms: number, action: string): Readable {
   if (ms === Infinity) return res;
   const delay = Math.min(ms, MAX_TIMER_MS);
   res.setTimeout(delay, () => {
-    if (res.readableLength > 0) {
+    // bytes wait in the buffer, or no one has started reading (the object was opened ahead of its reader)
+    if (res.readableLength > 0 || res.readableFlowing === null) {
       res.setTimeout(delay);
       return;
     }

@@ -118,8 +118,10 @@ async function store(deps: IngestDeps, id: string, req: IngestRequest, checkpoin
     await deps.store.saveCheckpoint(id, last);
   };
   const upload = async (resume: IngestCheckpoint | undefined): Promise<string> => {
+    // opened before ApplyUpload goes out: an object that is gone costs the service no upload session
+    const body = await early.open();
     const out = await deps.vod.upload({
-      spaceName: req.spaceName, fileType: 'video', body: early.open, size: req.size, onCheckpoint: save,
+      spaceName: req.spaceName, fileType: 'video', body, size: req.size, onCheckpoint: save,
       ...(resume ? { resume: { host: resume.host, storeUri: resume.storeUri, auth: resume.auth, sessionKey: resume.sessionKey, uploadId: resume.uploadId, partSize: resume.partSize, ...(resume.headers ? { headers: resume.headers } : {}) } } : {}),
     });
     // the bytes are complete: a failed CommitUpload is retried without sending them again

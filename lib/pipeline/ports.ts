@@ -20,9 +20,7 @@ export interface UploadCheckpoint {
  */
 export interface PipelineVod {
   upload(opts: {
-    spaceName: string; fileType: 'video'; size?: number;
-    /** Opens the object: the upload calls it while its ApplyUpload runs. */
-    body: () => Promise<Readable>;
+    spaceName: string; fileType: 'video'; body: Readable; size?: number;
     resume?: Omit<UploadCheckpoint, 'parts'>;
     onCheckpoint?: (checkpoint: UploadCheckpoint & { parts: unknown[] }) => void | Promise<void>;
   }): Promise<{ sessionKey: string }>;

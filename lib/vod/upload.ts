@@ -37,11 +37,7 @@ export interface UploadCheckpoint extends StoreTarget {
 export interface UploadOptions {
   spaceName: string;
   fileType: FileType;
-  /**
-   * What to upload, or a function that opens it (an S3 GetObject): with `size` given, it is called while
-   * ApplyUpload runs, so that the two take one round trip instead of two.
-   */
-  body: UploadBody | (() => Promise<UploadBody>);
+  body: UploadBody;
   /** Byte size of a stream body when known (a Buffer's or file's size is known anyway); checked at the end. */
   size?: number;
   /**
@@ -104,23 +100,16 @@ export function uploadTo(api: ApiContext): (opts: UploadOptions) => Promise<Uplo
  * const { sessionKey } = await upload(deps, { spaceName: 'demo', fileType: 'video', body: '/tmp/a.mp4' });
  */
 export async function upload(deps: UploadDeps, opts: UploadOptions): Promise<UploadResult> {
-  const { parallel, partTimeoutMs } = checkOptions(opts);
-  const apply = (size: number | undefined): Promise<ApplyUploadResult> =>
-    deps.applyUpload({ SpaceName: opts.spaceName, FileType: opts.fileType, ...(size !== undefined ? { FileSize: size } : {}) });
-  // a size known without opening the body: ApplyUpload goes out while it opens
-  const knownSize = opts.body instanceof Uint8Array ? opts.body.byteLength : opts.size;
-  const applying = opts.resume || knownSize === undefined ? undefined : apply(knownSize);
-  applying?.catch(() => {}); // its failure is met where it is awaited, or ignored if opening failed first
-  // an opener's own failure (the object is gone) is thrown as it is
-  const source = typeof opts.body === 'function' ? await opts.body() : opts.body;
   let opened: OpenedBody;
   try {
-    opened = await openBody(source, opts.size);
+    opened = await openBody(opts.body, opts.size);
   } catch (err) {
     throw sourceError(err);
   }
   let iterator: AsyncIterator<Part> | undefined;
   try {
+    // the caller's options, before any request (a bad one closes the opened body, as any failure does)
+    const { parallel, partTimeoutMs } = checkOptions(opts);
     const total = opened.size;
     let target: StoreTarget;
     let sessionKey: string;
@@ -129,7 +118,7 @@ export async function upload(deps: UploadDeps, opts: UploadOptions): Promise<Upl
       ({ sessionKey, partSize } = opts.resume);
       target = { host: opts.resume.host, storeUri: opts.resume.storeUri, auth: opts.resume.auth, ...(opts.resume.headers ? { headers: opts.resume.headers } : {}) };
     } else {
-      const applied = await (applying ?? apply(total));
+      const applied = await deps.applyUpload({ SpaceName: opts.spaceName, FileType: opts.fileType, ...(total !== undefined ? { FileSize: total } : {}) });
       const address = applied?.UploadAddress;
       const store = address?.StoreInfos?.[0];
       const host = address?.UploadHosts?.[0];
@@ -177,6 +166,9 @@ function checkOptions(opts: UploadOptions): { parallel: number; partTimeoutMs: n
   const partTimeoutMs = opts.partTimeoutMs ?? 120_000;
   if (typeof partTimeoutMs !== 'number' || !(partTimeoutMs > 0)) throw invalid(`partTimeoutMs must be a number of ms above 0, got ${partTimeoutMs}`);
   if (opts.size !== undefined && (!Number.isSafeInteger(opts.size) || opts.size < 0)) throw invalid(`size must be a non-negative integer, got ${opts.size}`);
+  if (opts.partSize !== undefined && (!Number.isInteger(opts.partSize) || opts.partSize < MIN_PART_SIZE)) {
+    throw invalid(`partSize must be an integer of at least ${MIN_PART_SIZE} bytes`);
+  }
   return { parallel, partTimeoutMs };
 }
 
@@ -197,9 +189,6 @@ function sourceError(err: unknown): VodError {
 }
 
 function choosePartSize(requested: number | undefined, slice: number | undefined, total: number | undefined, parallel: number): number {
-  if (requested !== undefined && (!Number.isInteger(requested) || requested < MIN_PART_SIZE)) {
-    throw invalid(`partSize must be an integer of at least ${MIN_PART_SIZE} bytes`);
-  }
   let size = requested ?? (slice !== undefined && slice >= MIN_PART_SIZE ? slice : DEFAULT_PART_SIZE);
   // A large body of known size: bigger parts (fewer requests), keeping at least 16 parts so that reading and
   // sending overlap, and partSize x (parallel + 1) within PART_MEMORY. A resumed upload keeps its checkpoint's size.

@@ -174,6 +174,37 @@ test('a GetObject body that stalls fails the stream with RequestTimeout; a reade
   }
 });
 
+test('GetObject opened ahead of its reader: no stall before the first read; an error answer whose body stalls still fails in time', { timeout: 10_000 }, async () => {
+  const server = createServer((req, res) => {
+    if (req.url?.endsWith('/late')) {
+      // the head at once, the body 250 ms later, while no one reads yet
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      res.flushHeaders();
+      setTimeout(() => res.end(Buffer.alloc(1000, 3)), 250);
+    } else {
+      res.writeHead(403, { 'content-type': 'application/xml', 'content-length': '500' });
+      res.write('<Error><Code>AccessDenied</Code>'); // then nothing, connection open
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const ctx = { ...s3, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, timeoutMs: 100, retry: { ...s3.retry, retries: 0 } };
+  try {
+    const early = await getObject(ctx, { bucket: BUCKET, key: 'late' });
+    await new Promise((r) => setTimeout(r, 400)); // the item's claim, say: the body came while no one read
+    let size = 0;
+    for await (const c of early) size += (c as Buffer).length;
+    assert.equal(size, 1000);
+
+    const started = Date.now();
+    const err = await getObject(ctx, { bucket: BUCKET, key: 'denied' }).catch((e: unknown) => e);
+    assert.ok(err instanceof AwsError);
+    assert.deepEqual([err.httpStatus, Date.now() - started < 5_000], [403, true]);
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+});
+
 test('object URLs are those the AWS SDK builds (the SDK as the oracle): path-style, virtual-hosted, dotted buckets, a version', async () => {
   const keys = ['incoming/a b+c/vidéo (1).mp4', "x/it's*~!.mp4", 'deep//slash/%41.mp4'];
   const buckets = ['my-bucket', 'my.dotted.bucket'];

@@ -72,8 +72,8 @@ test('the object\'s GET goes out with the claim; a delivery that does not upload
   const deps = (vod: unknown) => ({ store: recording, log: silentLog, bus: { emit: async () => undefined } as never, vod: vod as never });
   const uploaded: string[] = [];
   const vod = {
-    upload: async (o: { body: () => Promise<Readable> }) => {
-      for await (const chunk of await o.body()) uploaded.push(String((chunk as Buffer).length));
+    upload: async (o: { body: Readable }) => {
+      for await (const chunk of o.body) uploaded.push(String((chunk as Buffer).length));
       return { sessionKey: 'session-e' };
     },
     commitUpload: async () => ({ Results: [{ Vid: 'vid-e' }] }),
@@ -94,4 +94,34 @@ test('the object\'s GET goes out with the claim; a delivery that does not upload
   await assert.rejects(ingestObject(failing, { ...req, key: 'incoming/early-2.mp4' }, lambda), { name: 'ProvisionedThroughputExceededException' });
   await new Promise((resolve) => setImmediate(resolve));
   assert.deepEqual([opened.length, opened[2]!.destroyed], [3, true]);
+});
+
+test('a retry that finds the bytes stored (CommitUpload failed) closes its GET unread and uploads nothing', async () => {
+  const opened: Readable[] = [];
+  const open = async (): Promise<Readable> => {
+    const body = Readable.from([Buffer.alloc(10)]);
+    opened.push(body);
+    return body;
+  };
+  let uploads = 0;
+  let commitFails = 1;
+  const vod = {
+    upload: async (o: { body: Readable; onCheckpoint?: (cp: unknown) => Promise<void> }) => {
+      uploads++;
+      for await (const _ of o.body);
+      // a direct upload's one checkpoint: its bytes are stored
+      await o.onCheckpoint?.({ host: 'h', storeUri: 's', auth: 'a', sessionKey: 'session-s', uploadId: '', partSize: 1, parts: [] });
+      return { sessionKey: 'session-s' };
+    },
+    commitUpload: async () => {
+      if (commitFails-- > 0) throw new Error('CommitUpload 503');
+      return { Results: [{ Vid: 'vid-s' }] };
+    },
+  };
+  const deps = { store, log: silentLog, bus: { emit: async () => undefined } as never, vod: vod as never };
+  const req: IngestRequest = { bucket: 'b', key: 'incoming/stored.mp4', version: 'v1', size: 10, spaceName: 'sp', functions: [], open };
+  await assert.rejects(ingestObject(deps, req, lambda), /CommitUpload 503/);
+  assert.deepEqual(await ingestObject(deps, req, lambda), { itemId: 's3:b/incoming/stored.mp4@v1', vid: 'vid-s' });
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual([uploads, opened.length, opened[1]!.destroyed, opened[1]!.readableEnded], [1, 2, true, false]);
 });

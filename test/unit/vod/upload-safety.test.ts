@@ -138,14 +138,14 @@ describe('bodies are released when the upload fails before reading them', () => 
     assert.equal(cancelled, true);
   });
 
-  test('an invalid partSize: the stream is destroyed and nothing is sent but ApplyUpload', async () => {
+  test('an invalid partSize: the stream is destroyed and nothing is sent, not even ApplyUpload', async () => {
     const urls: string[] = [];
     wrap = (url, init) => { urls.push(new URL(url).searchParams.get('Action') ?? 'store'); return httpFetch(url, init); };
     const node = Readable.from([Buffer.alloc(10)]);
     const err = await client().upload({ spaceName: 'demo', fileType: 'video', body: node, partSize: 1 }).catch((e: unknown) => e) as VodError;
     assert.deepEqual([err.code, err.message], ['InvalidParameter', `partSize must be an integer of at least ${5 * MiB} bytes`]);
     assert.equal(node.destroyed, true);
-    assert.deepEqual(urls, ['ApplyUpload']);
+    assert.deepEqual(urls, []);
   });
 
   test('a web stream left half read is cancelled (its source closed), one read to its end is not', async () => {

@@ -106,33 +106,6 @@ describe('direct upload', () => {
     assert.deepEqual([err.code, store().length], ['InvalidParameter', 0]);
   });
 
-  test('a body opener with a known size: ApplyUpload is on the wire before the body has opened', { timeout: 5000 }, async () => {
-    const data = Buffer.from('opened while ApplyUpload runs');
-    const res = await vod.upload({
-      spaceName: 'sp', fileType: 'video', size: data.length,
-      body: async () => {
-        // opening ends only once ApplyUpload has reached the server: run one after the other, this never ends
-        while (server.calls('ApplyUpload').length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
-        return Readable.from([data]);
-      },
-    });
-    assert.equal(server.calls('ApplyUpload')[0]!.query.FileSize, String(data.length));
-    assert.deepEqual(server.objects.get(res.storeUri), { crc32: crc32Hex(data), size: data.length });
-  });
-
-  test('an opener meets ApplyUpload\'s failure: the opened stream is destroyed; an opener\'s own failure is thrown as it is', async () => {
-    server.intercept = (r) => (r.query.Action === 'ApplyUpload' ? { status: 403, json: { ResponseMetadata: { Error: { Code: 'AccessDenied', Message: 'no' } } } } : undefined);
-    const opened = Readable.from([Buffer.from('abc')]);
-    const refused = await vod.upload({ spaceName: 'sp', fileType: 'video', size: 3, body: async () => opened }).catch((e) => e);
-    assert.deepEqual([refused.code, opened.destroyed], ['AccessDenied', true]);
-    // both fail: the opener's failure is the one reported, and ApplyUpload's leaves no unhandled rejection
-    const gone = Object.assign(new Error('s3.GetObject: NoSuchKey'), { name: 'NoSuchKey' });
-    const failed = await vod.upload({ spaceName: 'sp', fileType: 'video', size: 3, body: async () => { throw gone; } }).catch((e) => e);
-    assert.equal(failed, gone);
-    await new Promise((resolve) => setImmediate(resolve));
-    assert.equal(store().length, 0);
-  });
-
   test('an upload-host error is a VodError with its code and X-Tt-Logid, and the auth never shows', async () => {
     server.intercept = (r) => (r.path !== '/' ? { status: 403, json: { success: 4030, error: { code: 4030, error: 'AuthFailed', message: `bad auth ${AUTH}` } }, headers: { 'x-tt-logid': 'log-403' } } : undefined);
     const err = await vod.upload({ spaceName: 'sp', fileType: 'video', body: Buffer.from('abc') }).catch((e) => e);
