@@ -60,6 +60,8 @@ export function send(origin: URL, request: WireRequest): WireCall {
   let over = false;
   let idleListener: (() => void) | undefined;
   let headers: Map<string, string> | undefined;
+  /** The request is all written (its last write's callback ran). */
+  let sent = false;
   let resolve!: (a: WireAnswer) => void;
   let reject!: (e: unknown) => void;
   const answer = new Promise<WireAnswer>((res, rej) => {
@@ -154,7 +156,6 @@ export function send(origin: URL, request: WireRequest): WireCall {
   socket.on('end', onEnd);
   socket.on('error', fail);
   socket.on('close', onClose);
-  let sent = false;
   const written = (): void => void (sent = true);
   socket.cork();
   if (req.body !== undefined && req.body.length > 0) {
