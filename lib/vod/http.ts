@@ -51,7 +51,6 @@ export function timeoutTimer(ms: number, onTimeout: () => void): ReturnType<type
  */
 export async function httpFetch(url: string, init: HttpRequestInit): Promise<HttpResponse> {
   const target = new URL(url);
-  if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new TypeError(`unsupported protocol ${target.protocol}`);
   const { signal, timeoutMs } = init;
   signal?.throwIfAborted();
   if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new RangeError(`timeoutMs must be above 0 ms (Infinity: none), got ${timeoutMs}`);

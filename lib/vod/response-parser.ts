@@ -50,8 +50,7 @@ export class ResponseParser {
       if (!this.completes(chunk)) {
         this.pending.push(chunk);
         this.pendingBytes += chunk.length;
-        const bound = this.state === 'head' ? MAX_HEAD_BYTES : MAX_LINE_BYTES;
-        if (this.pendingBytes > bound) throw protocolError(this.state === 'head' ? `a response head over ${bound} bytes` : `a chunk line over ${bound} bytes`);
+        this.bound(this.pendingBytes);
         return;
       }
       data = Buffer.concat([...this.pending, chunk]);
@@ -65,11 +64,8 @@ export class ResponseParser {
           // a client ignores empty lines before a status line (RFC 9112 2.2)
           while (data[i] === 13 && data[i + 1] === 10) i += 2;
           const end = data.indexOf('\r\n\r\n', i, 'latin1');
-          if (end < 0) {
-            if (data.length - i > MAX_HEAD_BYTES) throw protocolError(`a response head over ${MAX_HEAD_BYTES} bytes`);
-            return this.keep(data, i);
-          }
-          if (end - i > MAX_HEAD_BYTES) throw protocolError(`a response head over ${MAX_HEAD_BYTES} bytes`);
+          this.bound((end < 0 ? data.length : end) - i);
+          if (end < 0) return this.keep(data, i);
           this.readHead(data.toString('latin1', i, end));
           i = end + 4;
           break;
@@ -159,8 +155,15 @@ export class ResponseParser {
 
   private lineEnd(data: Buffer, from: number): number {
     const end = data.indexOf('\r\n', from, 'latin1');
-    if (end < 0 ? data.length - from > MAX_LINE_BYTES : end - from > MAX_LINE_BYTES) throw protocolError(`a chunk line over ${MAX_LINE_BYTES} bytes`);
+    this.bound((end < 0 ? data.length : end) - from);
     return end;
+  }
+
+  /** Throws when the head or line being read (`bytes` of it so far) is past its bound. */
+  private bound(bytes: number): void {
+    if (this.state === 'head' ? bytes > MAX_HEAD_BYTES : bytes > MAX_LINE_BYTES) {
+      throw protocolError(this.state === 'head' ? `a response head over ${MAX_HEAD_BYTES} bytes` : `a chunk line over ${MAX_LINE_BYTES} bytes`);
+    }
   }
 
   private readHead(head: string): void {

@@ -48,9 +48,10 @@ export interface WireCall {
  * Sends `req` to `origin` (`http:` or `https:`) on an idle connection of the pool or a new one. The connection goes
  * back to the pool when the answer's body has been read to its end, if HTTP/1.1 framing allows it.
  * @throws TypeError (`code` ERR_INVALID_CHAR, ERR_INVALID_HTTP_TOKEN, ERR_UNESCAPED_CHARACTERS) for a path or
- * field that cannot be sent; nothing is sent then.
+ * field that cannot be sent, or for a scheme other than http: and https:; nothing is sent then.
  */
 export function send(origin: URL, request: WireRequest): WireCall {
+  if (origin.protocol !== 'http:' && origin.protocol !== 'https:') throw new TypeError(`unsupported protocol ${origin.protocol}`);
   // methods are case-sensitive on the wire: sent in upper case, as node:http does
   const req = { ...request, method: request.method.toUpperCase() };
   const head = requestHead(origin, req);
@@ -216,6 +217,7 @@ const idleState = new WeakMap<Socket, { gone: () => void; expires: number }>();
 const sessions = new Map<string, Buffer>();
 const MAX_SESSIONS = 100;
 
+/** A new connection to `origin` (http: or https:, as {@link send} checked). */
 function connect(origin: URL): Socket {
   const host = origin.hostname.startsWith('[') ? origin.hostname.slice(1, -1) : origin.hostname;
   if (origin.protocol === 'https:') {
@@ -232,8 +234,7 @@ function connect(origin: URL): Socket {
     });
     return socket;
   }
-  if (origin.protocol === 'http:') return process.getBuiltinModule('node:net').connect({ host, port: Number(origin.port || 80), noDelay: true });
-  throw new TypeError(`unsupported protocol ${origin.protocol}`);
+  return process.getBuiltinModule('node:net').connect({ host, port: Number(origin.port || 80), noDelay: true });
 }
 
 /** An idle connection to reuse, if one is still open and not past its time. */
