@@ -19,6 +19,12 @@ describe('wire (HTTP/1.1 over node:net)', () => {
   let heads: Array<{ head: string; socket: Socket }> = [];
   let reply: (socket: Socket, head: string) => void = (socket) => socket.write('HTTP/1.1 204 No Content\r\n\r\n');
   const sockets = new Set<Socket>();
+  /** A whole answer of two bytes, "ok". */
+  const OK = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok';
+  /** GET `path` through httpFetch; its body. */
+  const get = async (path: string): Promise<string> => (await httpFetch(`${origin.origin}${path}`, { method: 'GET', headers: {} })).text();
+  /** For each request so far, the index of the first request that came on its connection. */
+  const connections = (): number[] => heads.map((h) => heads.findIndex((first) => first.socket === h.socket));
 
   before(async () => {
     server = createServer((socket) => {
@@ -58,7 +64,7 @@ describe('wire (HTTP/1.1 over node:net)', () => {
   }));
 
   test('the request head: Host added, given fields as given, Content-Length for a body and for a bodiless POST', async () => {
-    reply = (socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+    reply = (socket) => socket.write(OK);
     await (await httpFetch(`${origin.origin}/a%20b?x=1&y=%2F`, { method: 'GET', headers: { 'X-Date': '20200101T000000Z' } })).text();
     await (await httpFetch(`${origin.origin}/p`, { method: 'POST', headers: { host: 'bucket.s3.local' } })).text();
     await (await httpFetch(`${origin.origin}/q`, { method: 'PUT', headers: {}, body: new Uint8Array([1, 2, 3]) })).text();
@@ -88,23 +94,21 @@ describe('wire (HTTP/1.1 over node:net)', () => {
     ];
     reply = (socket) => socket.write(answers[heads.length - 1]!);
     const bodies = [];
-    for (let i = 0; i < answers.length; i++) bodies.push(await (await httpFetch(`${origin.origin}/${i}`, { method: 'GET', headers: {} })).text());
+    for (let i = 0; i < answers.length; i++) bodies.push(await get(`/${i}`));
     assert.deepEqual(bodies, ['a', 'b', '', 'c', 'd']);
-    const conns = heads.map((h) => h.socket);
-    assert.deepEqual(conns.map((s) => conns.indexOf(s)), [0, 0, 0, 0, 4]);
+    assert.deepEqual(connections(), [0, 0, 0, 0, 4]);
   });
 
   test('an idle connection past its time is not reused, though its timer never fired (a frozen Lambda runs no timer)', async (t) => {
-    reply = (socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+    reply = (socket) => socket.write(OK);
     mock.timers.enable({ apis: ['Date'], now: Date.now() });
     t.after(() => mock.timers.reset());
-    await (await httpFetch(`${origin.origin}/1`, { method: 'GET', headers: {} })).text();
+    await get('/1');
     mock.timers.tick(3_900);
-    await (await httpFetch(`${origin.origin}/2`, { method: 'GET', headers: {} })).text();
+    await get('/2');
     mock.timers.tick(4_100);
-    await (await httpFetch(`${origin.origin}/3`, { method: 'GET', headers: {} })).text();
-    const conns = heads.map((h) => h.socket);
-    assert.deepEqual(conns.map((s) => conns.indexOf(s)), [0, 0, 2]);
+    await get('/3');
+    assert.deepEqual(connections(), [0, 0, 2]);
   });
 
   test('Keep-Alive: timeout=N keeps a connection N - 1 s at most; timeout=1 not at all', async (t) => {
@@ -112,14 +116,13 @@ describe('wire (HTTP/1.1 over node:net)', () => {
     reply = (socket) => socket.write(`HTTP/1.1 200 OK\r\nKeep-Alive: timeout=${keep}, max=100\r\nContent-Length: 2\r\n\r\nok`);
     mock.timers.enable({ apis: ['Date'], now: Date.now() });
     t.after(() => mock.timers.reset());
-    for (const path of ['/a', '/b']) await (await httpFetch(`${origin.origin}${path}`, { method: 'GET', headers: {} })).text();
+    for (const path of ['/a', '/b']) await get(path);
     keep = '3';
     for (const [path, wait] of [['/c', 0], ['/d', 1_900], ['/e', 2_100]] as const) {
       mock.timers.tick(wait);
-      await (await httpFetch(`${origin.origin}${path}`, { method: 'GET', headers: {} })).text();
+      await get(path);
     }
-    const conns = heads.map((h) => h.socket);
-    assert.deepEqual(conns.map((s) => conns.indexOf(s)), [0, 1, 2, 2, 4]);
+    assert.deepEqual(connections(), [0, 1, 2, 2, 4]);
   });
 
   test('a method is sent in upper case', async () => {
@@ -129,8 +132,8 @@ describe('wire (HTTP/1.1 over node:net)', () => {
   });
 
   test('an idle connection the server closed is not reused: the next request opens another and succeeds', async () => {
-    reply = (socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
-    await (await httpFetch(origin.origin, { method: 'GET', headers: {} })).text();
+    reply = (socket) => socket.write(OK);
+    await get('/');
     const first = heads[0]!.socket;
     const closed = new Promise((resolve) => first.on('close', resolve));
     first.end();
@@ -143,16 +146,16 @@ describe('wire (HTTP/1.1 over node:net)', () => {
   test('an answer before the request body is all written: the answer is read, the connection is not reused', { timeout: 5000 }, async () => {
     const early = await httpFetch(`${origin.origin}/early`, { method: 'PUT', headers: {}, body: new Uint8Array(32 * 1024 * 1024) });
     assert.equal(early.status, 413);
-    reply = (socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
-    assert.equal(await (await httpFetch(`${origin.origin}/next`, { method: 'GET', headers: {} })).text(), 'ok');
+    reply = (socket) => socket.write(OK);
+    assert.equal(await get('/next'), 'ok');
     assert.deepEqual([heads.length, heads[0]!.socket === heads[1]!.socket], [2, false]);
   });
 
   test('a body to the close: read whole, and its connection is not kept', async () => {
     reply = (socket) => socket.end('HTTP/1.1 200 OK\r\n\r\nuntil the end');
-    assert.equal(await (await httpFetch(origin.origin, { method: 'GET', headers: {} })).text(), 'until the end');
-    reply = (socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
-    await (await httpFetch(origin.origin, { method: 'GET', headers: {} })).text();
+    assert.equal(await get('/'), 'until the end');
+    reply = (socket) => socket.write(OK);
+    await get('/');
     assert.notEqual(heads[0]!.socket, heads[1]!.socket);
   });
 
@@ -207,12 +210,12 @@ describe('wire (HTTP/1.1 over node:net)', () => {
       if (head.startsWith('GET /big')) {
         closed = new Promise((resolve) => socket.on('close', resolve));
         socket.write('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789');
-      } else socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+      } else socket.write(OK);
     };
     const { body } = await send(origin, { method: 'GET', path: '/big', headers: {} }).answer;
     body.destroy();
     await closed;
-    assert.equal(await (await httpFetch(`${origin.origin}/next`, { method: 'GET', headers: {} })).text(), 'ok');
+    assert.equal(await get('/next'), 'ok');
     assert.notEqual(heads[0]!.socket, heads[1]!.socket);
   });
 
@@ -233,7 +236,7 @@ describe('wire (HTTP/1.1 over node:net)', () => {
   test('the body\'s idle timer: onIdle fires when no byte comes, and is off once the body has ended', async () => {
     reply = (socket, head) => {
       if (head.startsWith('GET /stall')) socket.write('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n01234');
-      else socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+      else socket.write(OK);
     };
     const stalled = await send(origin, { method: 'GET', path: '/stall', headers: {} }).answer;
     stalled.body.resume();
