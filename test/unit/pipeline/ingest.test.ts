@@ -45,15 +45,21 @@ test('an attempt whose failure cannot be recorded still ends its lease: the retr
   assert.deepEqual(commits, ['session-1']);
 });
 
-test('the object\'s GET goes out with the claim; a delivery that does not upload closes it unread', async () => {
-  const events: string[] = [];
+/** An object opener (10 bytes) that keeps every stream it opened, calling `onOpen` first. */
+function recordingOpen(onOpen = (): unknown => undefined): { open: () => Promise<Readable>; opened: Readable[] } {
   const opened: Readable[] = [];
   const open = async (): Promise<Readable> => {
-    events.push('open');
+    onOpen();
     const body = Readable.from([Buffer.alloc(10)]);
     opened.push(body);
     return body;
   };
+  return { open, opened };
+}
+
+test('the object\'s GET goes out with the claim; a delivery that does not upload closes it unread', async () => {
+  const events: string[] = [];
+  const { open, opened } = recordingOpen(() => events.push('open'));
   const claiming = {
     claim: async (...args: Parameters<ItemStore['claim']>) => {
       events.push('claim sent');
@@ -97,12 +103,7 @@ test('the object\'s GET goes out with the claim; a delivery that does not upload
 });
 
 test('a retry that finds the bytes stored (CommitUpload failed) closes its GET unread and uploads nothing', async () => {
-  const opened: Readable[] = [];
-  const open = async (): Promise<Readable> => {
-    const body = Readable.from([Buffer.alloc(10)]);
-    opened.push(body);
-    return body;
-  };
+  const { open, opened } = recordingOpen();
   let uploads = 0;
   let commitFails = 1;
   const vod = {
