@@ -96,7 +96,7 @@ export class ItemStore {
       Key: { id },
       UpdateExpression: 'SET #state = :failed, failedFrom = :from, reason = :reason, updatedAt = :now REMOVE leaseUntil ADD attempts :one',
       ConditionExpression: opts.ifUnleased
-        ? states.flatMap((c) => [`${c} AND attribute_not_exists(leaseUntil)`, `${c} AND leaseUntil < :now`]).join(' OR ')
+        ? states.map(unleased).join(' OR ')
         : states.join(' OR '),
       ExpressionAttributeNames: { '#state': 'state' },
       ExpressionAttributeValues: values,
@@ -197,7 +197,7 @@ export class ItemStore {
     const until = new Date(this.#now().getTime() + opts.leaseMs).toISOString();
     const input = this.#forwardInput(id, to, {
       fields: opts.fields ?? {}, create: opts.create, leaseUntil: until,
-      orIf: '#state = :to AND attribute_not_exists(leaseUntil) OR #state = :to AND leaseUntil < :now',
+      orIf: unleased('#state = :to'),
     });
     try {
       const out = await this.#db.update<Item>({ ...input, TableName: this.#table, ReturnValues: 'ALL_OLD' });
@@ -353,6 +353,14 @@ export class ItemStore {
       return { changed: false, item: await this.get(input.Key.id) };
     }
   }
+}
+
+/**
+ * `condition` while no lease is live (none, or one past `:now`), written flat: dynalite parses nested parentheses
+ * slowly (see `#forwardInput`).
+ */
+function unleased(condition: string): string {
+  return `${condition} AND attribute_not_exists(leaseUntil) OR ${condition} AND leaseUntil < :now`;
 }
 
 /** Value placeholders (`:{prefix}0`, `:{prefix}1`, ...) for `states`, their values added to `values`. */
