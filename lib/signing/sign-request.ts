@@ -1,5 +1,6 @@
 import { HttpRequest } from '@smithy/protocol-http';
 import type { Credentials } from './credentials.ts';
+import { EMPTY_SHA256, sha256Hex } from './canonical.ts';
 import { smithySigner } from './smithy.ts';
 
 /** A VOD API call before signing. `query` holds `Action`, `Version` and the parameters. */
@@ -26,7 +27,9 @@ export interface SignOptions {
  * @returns every header to send, lower-case names.
  */
 export async function signRequest(req: ApiRequest, opts: SignOptions): Promise<Record<string, string>> {
-  const signed: Record<string, string> = { host: req.host };
+  // The payload hash is given to Smithy, which then signs it as is: node:crypto's hex digest costs less than
+  // Smithy's Hash wrapper (Uint8Array copy, async digest, JS hex loop).
+  const signed: Record<string, string> = { host: req.host, 'x-amz-content-sha256': req.body === undefined ? EMPTY_SHA256 : sha256Hex(req.body) };
   let unsigned: Record<string, string> | undefined;
   const headers = req.headers;
   if (headers) {
