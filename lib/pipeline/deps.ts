@@ -17,7 +17,15 @@ export interface PipelineDeps {
  * so that each function builds (and bundles) only those (lib/pipeline/runtime.ts).
  */
 export type StepDeps<K extends Exclude<keyof PipelineDeps, 'vod'>, V extends keyof PipelineVod = never> =
-  Pick<PipelineDeps, K> & { vod: Pick<PipelineVod, V> };
+  Pick<PipelineDeps, K> & {
+    vod: Pick<PipelineVod, V>;
+    /**
+     * Called once the step's first call (its claim) is on its way: opens what its next calls need (connections,
+     * modules) while that answer is awaited, instead of before each of them (lib/pipeline/runtime.ts). Optional:
+     * tests leave it out.
+     */
+    prepare?: () => void;
+  };
 
 /** The Lambda context a step's lease on its item is measured with (optional outside Lambda). */
 export interface LeaseContext { getRemainingTimeInMillis(): number }

@@ -49,9 +49,11 @@ export async function ingestObject(deps: IngestDeps, req: IngestRequest, context
   const early = earlyOpen(req);
   let claim: Awaited<ReturnType<IngestDeps['store']['claim']>>;
   try {
-    claim = await deps.store.claim(id, 'uploading', {
+    const claiming = deps.store.claim(id, 'uploading', {
       leaseMs: leaseMs(context), create: { source: 's3', spaceName: req.spaceName, bucket: req.bucket, key: req.key, size: req.size },
     });
+    deps.prepare?.();
+    claim = await claiming;
   } catch (err) {
     early.drop();
     throw err;

@@ -42,7 +42,9 @@ export async function publishOnTranscoded(
     await deps.store.advance(id, 'transcoded', fields, create);
     return { itemId: id, outcome: 'transcoded' };
   }
-  const claim = await deps.store.claim(id, 'transcoded', { leaseMs: leaseMs(context), fields, create });
+  const claiming = deps.store.claim(id, 'transcoded', { leaseMs: leaseMs(context), fields, create });
+  deps.prepare?.();
+  const claim = await claiming;
   if (!claim.claimed) {
     if (claim.item?.state === 'published') return { itemId: id, outcome: 'published' };
     throw new ItemInProgressError(id, 'published', claim.item?.leaseUntil);

@@ -1,8 +1,9 @@
 import { awsContext, configOf, dynamoDb, EVENT_BUS_NAME, IDEMPOTENCY_TABLE, VOD_ENDPOINT, VOD_REGION, vodApi } from '#lib/config';
 import { logger } from '#lib/http';
+import type { AwsContext } from '#lib/aws';
 import {
-  commitUpload, getPlayInfo, queryUploadTaskInfo, setVideoPublishStatus, startTranscode, uploadMediaByUrl, uploadTo,
-  type ApiContext, type CommitUploadParams,
+  commitUpload, getPlayInfo, preconnect, preloadCrc32, queryUploadTaskInfo, setVideoPublishStatus, startTranscode, uploadMediaByUrl,
+  uploadTo, type ApiContext, type CommitUploadParams,
 } from '#lib/vod';
 import { PipelineBus } from './bus.ts';
 import type { PipelineDeps } from './deps.ts';
@@ -24,8 +25,11 @@ import type { UrlUploadVod } from './url-upload.ts';
 // one builder of everything put the idempotency layer, jmespath and the upload code in every pipeline bundle:
 // reconcile was 105 KB, 53 without them).
 
+let events: AwsContext | undefined;
+const eventsApi = (): AwsContext => (events ??= awsContext('events'));
+
 let bus: PipelineBus | undefined;
-const pipelineBus = (): PipelineBus => (bus ??= new PipelineBus({ events: awsContext('events'), busName: configOf([EVENT_BUS_NAME]).eventBusName }));
+const pipelineBus = (): PipelineBus => (bus ??= new PipelineBus({ events: eventsApi(), busName: configOf([EVENT_BUS_NAME]).eventBusName }));
 
 let once: Idempotency | undefined;
 const pipelineOnce = (): Idempotency => (once ??= new Idempotency({ db: dynamoDb(), tableName: configOf([IDEMPOTENCY_TABLE]).idempotencyTable }));
@@ -35,18 +39,38 @@ const vodCalls = (): ApiContext => (api ??= vodApi(configOf([VOD_REGION, VOD_END
 
 const log: StepLog = { info: (m, x) => logger.info(m, x ?? {}), warn: (m, x) => logger.warn(m, x ?? {}) };
 
+/**
+ * A step's `prepare`: opens connections to `origins` (and runs `more`) once the step's first request is written
+ * (setImmediate runs after its signing, which is all microtasks), so that their TCP and TLS handshakes and the
+ * module loads overlap the wait for its answer. In AWS this takes the VOD API's handshakes (a cross-region round
+ * trip or two) off the path of the first VOD call of every cold or long-idle container. A failure is left to the
+ * call that needs the connection.
+ */
+function prepareWhileWaiting(origins: readonly string[], more?: () => void): () => void {
+  return () => void setImmediate(() => {
+    try {
+      for (const origin of origins) preconnect(new URL(origin));
+      more?.();
+    } catch (err) {
+      log.warn('prepare failed', { reason: String(err) });
+    }
+  });
+}
+
 /** ingest-object's: the item (its own idempotency record), the bus, the streamed upload and its commit. */
 export function ingestDeps(): IngestDeps {
   const a = vodCalls();
   // the service's Functions, which the port types loosely (the pipeline passes VOD_COMMIT_FUNCTIONS through)
   const vod = { upload: uploadTo(a), commitUpload: (p: CommitUploadParams) => commitUpload(a, p) };
-  return { store: itemStore(), bus: pipelineBus(), log, vod };
+  // the upload's ApplyUpload and the UploadCommitted event come next; its parts' checksums need node:zlib
+  const prepare = prepareWhileWaiting([a.origin, eventsApi().origin], preloadCrc32);
+  return { store: itemStore(), bus: pipelineBus(), log, vod, prepare };
 }
 
 /** transcode-on-commit's: the item (its own idempotency record), StartTranscode. */
 export function transcodeDeps(): TranscodeDeps {
   const a = vodCalls();
-  return { store: itemStore(), log, vod: { startTranscode: (p) => startTranscode(a, p) } };
+  return { store: itemStore(), log, vod: { startTranscode: (p) => startTranscode(a, p) }, prepare: prepareWhileWaiting([a.origin]) };
 }
 
 /** publish's: the item (its own idempotency record), GetPlayInfo (has a retry published already?) and SetVideoPublishStatus. */
@@ -55,6 +79,7 @@ export function publishDeps(): PublishDeps {
   return {
     store: itemStore(), log,
     vod: { getPlayInfo: (p) => getPlayInfo(a, p), setVideoPublishStatus: (p) => setVideoPublishStatus(a, p) },
+    prepare: prepareWhileWaiting([a.origin]),
   };
 }
 

@@ -33,7 +33,9 @@ export type TranscodeDeps = StepDeps<'store' | 'log', 'startTranscode'>;
  */
 export async function transcodeOnCommit(deps: TranscodeDeps, detail: UploadCommittedDetail, opts: { templateId: string }): Promise<TranscodeResult> {
   const id = await itemIdFor(deps, detail);
-  const { changed, item: requested } = await deps.store.requestTranscode(id, { vid: detail.vid, restart: detail.restart ?? 0, create: newItem(id, detail) });
+  const requesting = deps.store.requestTranscode(id, { vid: detail.vid, restart: detail.restart ?? 0, create: newItem(id, detail) });
+  deps.prepare?.();
+  const { changed, item: requested } = await requesting;
   if (!changed || !requested?.transcodeRequestedAt) {
     // a run exists or may exist (a request whose answer was never recorded): never start a second one
     const runId = requested?.runId;

@@ -6,6 +6,11 @@ export function crc32(data: Uint8Array, previous?: number): number {
   return process.getBuiltinModule('node:zlib').crc32(data, previous);
 }
 
+/** Loads node:zlib now (while the caller waits on the network), so that the first checksum does not. */
+export function preloadCrc32(): void {
+  process.getBuiltinModule('node:zlib');
+}
+
 /**
  * CRC32 (IEEE) of `data` as the upload host expects it in `Content-CRC32`: lowercase hex, zero-padded to 8 digits.
  * Pass `previous` (the numeric CRC of the bytes before) to checksum a body chunk by chunk.

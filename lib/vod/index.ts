@@ -4,10 +4,10 @@ export {
   setVideoPublishStatus, startTranscode, uploadMediaByUrl,
 } from './actions.ts';
 export { VodSigner, type VodSignerOptions, apiOrigin } from './signer.ts';
-export { crc32Hex, formatCrc32, sameCrc32 } from './crc.ts';
+export { crc32Hex, formatCrc32, preloadCrc32, sameCrc32 } from './crc.ts';
 export { type ClientErrorCode, VodError, type VodErrorInit, networkErrorCode, redact } from './errors.ts';
 export { type Fetch, type HttpRequestInit, type HttpResponse, httpFetch, MAX_TIMER_MS, readText, timeoutTimer } from './http.ts';
-export { type WireAnswer, type WireBody, type WireCall, type WireRequest, send } from './wire.ts';
+export { type WireAnswer, type WireBody, type WireCall, type WireRequest, preconnect, send } from './wire.ts';
 export { type OpenedBody, type UploadBody, openBody } from './body.ts';
 export {
   type StoreContext, type StoreTarget, type StoredPart, completeMultipart, initMultipart, listParts, putObject, uploadPart,

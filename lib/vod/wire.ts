@@ -51,11 +51,10 @@ export interface WireCall {
  * field that cannot be sent, or for a scheme other than http: and https:; nothing is sent then.
  */
 export function send(origin: URL, request: WireRequest): WireCall {
-  if (origin.protocol !== 'http:' && origin.protocol !== 'https:') throw new TypeError(`unsupported protocol ${origin.protocol}`);
+  const key = poolKey(origin);
   // methods are case-sensitive on the wire: sent in upper case, as node:http does
   const req = { ...request, method: request.method.toUpperCase() };
   const head = requestHead(origin, req);
-  const key = `${origin.protocol}//${origin.host}`;
   const socket = take(key) ?? connect(origin);
   let body: WireBody | undefined;
   let over = false;
@@ -167,6 +166,19 @@ export function send(origin: URL, request: WireRequest): WireCall {
   return { answer, destroy: fail };
 }
 
+/**
+ * Opens a connection to `origin` (`http:` or `https:`) for the next request, unless one is idle already: its
+ * TCP (and TLS) handshake then runs while the caller waits for other answers instead of before its request. The
+ * connection idles as a used one does ({@link IDLE_MS}, never keeping the process alive); one that fails to open
+ * is dropped, and the next request opens its own.
+ * @throws TypeError for a scheme other than http: and https: (nothing is opened).
+ */
+export function preconnect(origin: URL): void {
+  const key = poolKey(origin);
+  if ((pool.get(key)?.length ?? 0) > 0) return;
+  put(key, connect(origin), IDLE_MS);
+}
+
 /** The request line and fields; `Host` and `Content-Length` added unless given. */
 function requestHead(origin: URL, req: WireRequest): string {
   if (!TOKEN.test(req.method)) throw Object.assign(new TypeError(`invalid HTTP method ${JSON.stringify(req.method.slice(0, 20))}`), { code: 'ERR_INVALID_HTTP_TOKEN' });
@@ -216,6 +228,15 @@ const idleState = new WeakMap<Socket, { gone: () => void; expires: number }>();
 /** The last TLS session of each https origin, resumed by its next connection (one round trip less), as https.Agent does. */
 const sessions = new Map<string, Buffer>();
 const MAX_SESSIONS = 100;
+
+/**
+ * The pool's key of `origin`: its scheme and host.
+ * @throws TypeError for a scheme other than http: and https:.
+ */
+function poolKey(origin: URL): string {
+  if (origin.protocol !== 'http:' && origin.protocol !== 'https:') throw new TypeError(`unsupported protocol ${origin.protocol}`);
+  return `${origin.protocol}//${origin.host}`;
+}
 
 /** A new connection to `origin` (http: or https:, as {@link send} checked). */
 function connect(origin: URL): Socket {

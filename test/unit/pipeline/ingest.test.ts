@@ -57,7 +57,7 @@ function recordingOpen(onOpen = (): unknown => undefined): { open: () => Promise
   return { open, opened };
 }
 
-test('the object\'s GET goes out with the claim; a delivery that does not upload closes it unread', async () => {
+test('the object\'s GET goes out with the claim, and what the upload needs is prepared while the claim is answered; a delivery that does not upload closes the GET unread', async () => {
   const events: string[] = [];
   const { open, opened } = recordingOpen(() => events.push('open'));
   const claiming = {
@@ -75,7 +75,9 @@ test('the object\'s GET goes out with the claim; a delivery that does not upload
       return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(t) : v;
     },
   });
-  const deps = (vod: unknown) => ({ store: recording, log: silentLog, bus: { emit: async () => undefined } as never, vod: vod as never });
+  const deps = (vod: unknown) => ({
+    store: recording, log: silentLog, bus: { emit: async () => undefined } as never, vod: vod as never, prepare: () => void events.push('prepare'),
+  });
   const uploaded: string[] = [];
   const vod = {
     upload: async (o: { body: Readable }) => {
@@ -88,7 +90,7 @@ test('the object\'s GET goes out with the claim; a delivery that does not upload
 
   // first delivery: opened before the claim's answer, read by the upload
   await ingestObject(deps(vod), req, lambda);
-  assert.deepEqual(events, ['open', 'claim sent', 'claim answered']);
+  assert.deepEqual(events, ['open', 'claim sent', 'prepare', 'claim answered']);
   assert.deepEqual([uploaded, opened[0]!.readableEnded], [['10'], true]);
 
   // a repeat finds the item committed: its GET is closed unread, nothing uploaded

@@ -28,7 +28,7 @@ before(async () => {
 });
 after(() => dynamo.close());
 
-/** A transcoding item and VOD calls that record themselves; GetPlayInfo answers `status`. */
+/** A transcoding item and VOD calls that record themselves (and deps.prepare, as 'prepare'); GetPlayInfo answers `status`. */
 async function setup(name: string, status = 0) {
   const itemId = `s3:b/incoming/${name}.mp4@e`;
   const vid = `v-${name}`;
@@ -40,21 +40,22 @@ async function setup(name: string, status = 0) {
     setVideoPublishStatus: async () => { calls.push('SetVideoPublishStatus'); return {} as never; },
   };
   sent.length = 0;
-  return { itemId, calls, detail: { vid, runId: 'run-1', spaceName: 'sp', code: 'Success', itemId }, deps: { store, log: silentLog, vod } };
+  const deps: PublishDeps = { store, log: silentLog, vod, prepare: () => void calls.push('prepare') };
+  return { itemId, calls, detail: { vid, runId: 'run-1', spaceName: 'sp', code: 'Success', itemId }, deps };
 }
 
 test('a delivery costs three requests: the claim, SetVideoPublishStatus, published; a repeat answers from the item', async () => {
   const { itemId, calls, detail, deps } = await setup('counted');
   assert.deepEqual(await publishOnTranscoded(deps, detail, ALWAYS, lambdaContext()), { itemId, outcome: 'published' });
   assert.deepEqual(sent.splice(0), ['UpdateItem', 'UpdateItem']);
-  assert.deepEqual(calls, ['SetVideoPublishStatus']);
+  assert.deepEqual(calls, ['prepare', 'SetVideoPublishStatus']);
   const item = await store.get(itemId);
   assert.deepEqual([item?.state, item?.runId, item?.leaseUntil, item?.attempts], ['published', 'run-1', undefined, 0]);
 
   sent.length = 0;
   assert.deepEqual(await publishOnTranscoded(deps, detail, ALWAYS, lambdaContext()), { itemId, outcome: 'published' });
   assert.deepEqual(sent, ['UpdateItem', 'GetItem'], 'the refused claim, then the item');
-  assert.deepEqual(calls, ['SetVideoPublishStatus']);
+  assert.deepEqual(calls, ['prepare', 'SetVideoPublishStatus', 'prepare']);
 });
 
 test('a claim held by a delivery that died blocks others until it runs out; the retry then asks the service first', async () => {
@@ -69,7 +70,7 @@ test('a claim held by a delivery that died blocks others until it runs out; the 
   });
   tick(2);
   assert.deepEqual(await publishOnTranscoded(deps, detail, ALWAYS, lease(30_000)), { itemId, outcome: 'published' });
-  assert.deepEqual(calls, ['GetPlayInfo'], 'published already: not sent again');
+  assert.deepEqual(calls, ['prepare', 'prepare', 'GetPlayInfo'], 'published already: not sent again');
   assert.equal((await store.get(itemId))?.state, 'published');
 });
 
@@ -82,7 +83,7 @@ test('a failed SetVideoPublishStatus ends the claim: the retry runs at once and 
   assert.deepEqual([failed?.state, failed?.failedFrom, failed?.attempts, failed?.leaseUntil], ['failed', 'transcoded', 1, undefined]);
 
   assert.deepEqual(await publishOnTranscoded(flaky, detail, ALWAYS, lease(30_000)), { itemId, outcome: 'published' });
-  assert.deepEqual(calls, ['GetPlayInfo', 'SetVideoPublishStatus']);
+  assert.deepEqual(calls, ['prepare', 'prepare', 'GetPlayInfo', 'SetVideoPublishStatus']);
 });
 
 test('a failed run fails the item once however often its completion arrives; an unknown Vid gets an item', async () => {

@@ -29,22 +29,28 @@ async function setup(name: string, answer: (n: number) => Promise<Error | undefi
   const vid = `v-${name}`;
   await store.create({ id: itemId, source: 's3', spaceName: 'sp', vid, state: 'committed' });
   const calls: string[] = [];
+  /** What happened, in order: 'prepare' (deps.prepare) and 'start' (StartTranscode). */
+  const order: string[] = [];
   const vod = {
     startTranscode: async (p: { Vid: string; CallbackArgs?: string }) => {
       calls.push(`${p.Vid} ${p.CallbackArgs}`);
+      order.push('start');
       const err = await answer(calls.length);
       if (err) throw err;
       return { RunId: `run-${calls.length}` };
     },
   };
-  return { itemId, vid, calls, detail: { vid, spaceName: 'sp', itemId }, deps: (s: ItemStore = store): TranscodeDeps => ({ store: s, log: silentLog, vod }) };
+  return {
+    itemId, vid, calls, order, detail: { vid, spaceName: 'sp', itemId },
+    deps: (s: ItemStore = store): TranscodeDeps => ({ store: s, log: silentLog, vod, prepare: () => void order.push('prepare') }),
+  };
 }
 
 const timeout = () => new VodError({ code: 'RequestTimeout', message: 'StartTranscode: no complete response within 10000 ms', action: 'StartTranscode' });
 const refused = () => new VodError({ code: 'InternalError', message: 'try again', action: 'StartTranscode', httpStatus: 500 });
 
 test('a RunId write that fails leaves the request open: the retry sends no second StartTranscode and waits for the callback', async () => {
-  const { itemId, vid, calls, detail, deps } = await setup('runid-write');
+  const { itemId, vid, calls, order, detail, deps } = await setup('runid-write');
   const flaky = deps(throttledOnce(store, 'startTranscode'));
 
   await assert.rejects(transcodeOnCommit(flaky, detail, T), { name: 'ProvisionedThroughputExceededException', message: 'throttled' });
@@ -52,6 +58,8 @@ test('a RunId write that fails leaves the request open: the retry sends no secon
 
   assert.deepEqual(retried, { itemId, started: 'unknown' });
   assert.deepEqual(calls, [`${vid} {"itemId":"${itemId}"}`]);
+  // each delivery prepares its VOD call while its request is answered
+  assert.deepEqual(order, ['prepare', 'start', 'prepare']);
   const item = await store.get(itemId);
   assert.deepEqual([item?.state, item?.runId, item?.transcodeRequestedAt], ['transcoding', undefined, clock.toISOString()]);
 });

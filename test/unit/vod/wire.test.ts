@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, beforeEach, describe, mock, test } from 'node:test';
 import { createServer as createTlsServer } from 'node:tls';
 import { promisify } from 'node:util';
-import { httpFetch, readText, send } from '#lib/vod';
+import { httpFetch, preconnect, readText, send } from '#lib/vod';
 
 /**
  * A TCP server that answers each request with bytes the test scripts: what the transport does with framing,
@@ -19,6 +19,8 @@ describe('wire (HTTP/1.1 over node:net)', () => {
   let heads: Array<{ head: string; socket: Socket }> = [];
   let reply: (socket: Socket, head: string) => void = (socket) => socket.write('HTTP/1.1 204 No Content\r\n\r\n');
   const sockets = new Set<Socket>();
+  /** Connections the server has accepted since it started. */
+  let accepted = 0;
   /** A whole answer of two bytes, "ok". */
   const OK = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok';
   /** GET `path` through httpFetch; its body. */
@@ -28,6 +30,7 @@ describe('wire (HTTP/1.1 over node:net)', () => {
 
   before(async () => {
     server = createServer((socket) => {
+      accepted++;
       sockets.add(socket);
       socket.on('close', () => sockets.delete(socket));
       socket.on('error', () => {});
@@ -141,6 +144,50 @@ describe('wire (HTTP/1.1 over node:net)', () => {
     await new Promise((resolve) => setImmediate(resolve));
     const res = await httpFetch(origin.origin, { method: 'GET', headers: {} });
     assert.deepEqual([res.status, await res.text(), heads.length, heads[1]!.socket === first], [200, 'ok', 2, false]);
+  });
+
+  /** Closes every connection from the server's side and waits until the client's pool has let them go. */
+  const closeAll = async (): Promise<void> => {
+    await Promise.all([...sockets].map((s) => new Promise<void>((resolve) => s.end(() => resolve()))));
+    while (sockets.size > 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    await new Promise((resolve) => setImmediate(resolve));
+  };
+  /** Waits until the server has accepted `n` connections in all. */
+  const acceptedReaches = async (n: number): Promise<void> => {
+    while (accepted < n) await new Promise((resolve) => setTimeout(resolve, 1));
+  };
+
+  test('preconnect opens one connection, which the next request takes; with one idle already it opens none', { timeout: 5000 }, async () => {
+    reply = (socket) => socket.write(OK);
+    await closeAll();
+    const before = accepted;
+    preconnect(origin);
+    await acceptedReaches(before + 1);
+    assert.equal(heads.length, 0);
+    assert.equal(await get('/1'), 'ok');
+    preconnect(origin);
+    assert.equal(await get('/2'), 'ok');
+    assert.deepEqual([accepted - before, connections()], [1, [0, 0]]);
+    assert.throws(() => preconnect(new URL('ftp://127.0.0.1/')), { name: 'TypeError', message: 'unsupported protocol ftp:' });
+  });
+
+  test('a preconnected connection the server closes, or one refused, is dropped: the next request opens its own', { timeout: 5000 }, async () => {
+    reply = (socket) => socket.write(OK);
+    await closeAll();
+    const before = accepted;
+    preconnect(origin);
+    await acceptedReaches(before + 1);
+    await closeAll();
+    assert.equal(await get('/after-close'), 'ok');
+    assert.equal(heads.length, 1);
+
+    const dead = createServer();
+    await new Promise<void>((resolve) => dead.listen(0, '127.0.0.1', resolve));
+    const nobody = new URL(`http://127.0.0.1:${(dead.address() as AddressInfo).port}`);
+    await new Promise((resolve) => dead.close(resolve));
+    preconnect(nobody);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await assert.rejects(httpFetch(nobody.origin, { method: 'GET', headers: {} }), { code: 'ECONNREFUSED' });
   });
 
   test('an answer before the request body is all written: the answer is read, the connection is not reused', { timeout: 5000 }, async () => {
