@@ -152,17 +152,21 @@ describe('wire (HTTP/1.1 over node:net)', () => {
     while (sockets.size > 0) await new Promise((resolve) => setTimeout(resolve, 1));
     await new Promise((resolve) => setImmediate(resolve));
   };
-  /** Waits until the server has accepted `n` connections in all. */
-  const acceptedReaches = async (n: number): Promise<void> => {
-    while (accepted < n) await new Promise((resolve) => setTimeout(resolve, 1));
-  };
-
-  test('preconnect opens one connection, which the next request takes; with one idle already it opens none', { timeout: 5000 }, async () => {
+  /**
+   * With no connection open (and answers OK), preconnects and waits until the server has accepted the connection;
+   * returns the count of accepted connections before it.
+   */
+  const preconnected = async (): Promise<number> => {
     reply = (socket) => socket.write(OK);
     await closeAll();
     const before = accepted;
     preconnect(origin);
-    await acceptedReaches(before + 1);
+    while (accepted < before + 1) await new Promise((resolve) => setTimeout(resolve, 1));
+    return before;
+  };
+
+  test('preconnect opens one connection, which the next request takes; with one idle already it opens none', { timeout: 5000 }, async () => {
+    const before = await preconnected();
     assert.equal(heads.length, 0);
     assert.equal(await get('/1'), 'ok');
     preconnect(origin);
@@ -172,11 +176,7 @@ describe('wire (HTTP/1.1 over node:net)', () => {
   });
 
   test('a preconnected connection the server closes, or one refused, is dropped: the next request opens its own', { timeout: 5000 }, async () => {
-    reply = (socket) => socket.write(OK);
-    await closeAll();
-    const before = accepted;
-    preconnect(origin);
-    await acceptedReaches(before + 1);
+    await preconnected();
     await closeAll();
     assert.equal(await get('/after-close'), 'ok');
     assert.equal(heads.length, 1);
