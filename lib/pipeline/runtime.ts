@@ -1,6 +1,5 @@
 import { awsContext, configOf, dynamoDb, EVENT_BUS_NAME, IDEMPOTENCY_TABLE, VOD_ENDPOINT, VOD_REGION, vodApi } from '#lib/config';
 import { logger } from '#lib/http';
-import type { AwsContext } from '#lib/aws';
 import {
   commitUpload, getPlayInfo, preconnect, preloadCrc32, queryUploadTaskInfo, setVideoPublishStatus, startTranscode, uploadMediaByUrl,
   uploadTo, type ApiContext, type CommitUploadParams,
@@ -11,7 +10,7 @@ import { Idempotency } from './idempotency.ts';
 import type { IngestDeps } from './ingest.ts';
 import { itemStore } from './item-store-runtime.ts';
 import type { ItemStore } from './item-store.ts';
-import type { StepLog } from './ports.ts';
+import { reasonOf, type StepLog } from './ports.ts';
 import type { PublishDeps } from './publish.ts';
 import type { ReconcileDeps } from './reconcile.ts';
 import type { TranscodeDeps } from './transcode.ts';
@@ -25,11 +24,8 @@ import type { UrlUploadVod } from './url-upload.ts';
 // one builder of everything put the idempotency layer, jmespath and the upload code in every pipeline bundle:
 // reconcile was 105 KB, 53 without them).
 
-let events: AwsContext | undefined;
-const eventsApi = (): AwsContext => (events ??= awsContext('events'));
-
 let bus: PipelineBus | undefined;
-const pipelineBus = (): PipelineBus => (bus ??= new PipelineBus({ events: eventsApi(), busName: configOf([EVENT_BUS_NAME]).eventBusName }));
+const pipelineBus = (): PipelineBus => (bus ??= new PipelineBus({ events: awsContext('events'), busName: configOf([EVENT_BUS_NAME]).eventBusName }));
 
 let once: Idempotency | undefined;
 const pipelineOnce = (): Idempotency => (once ??= new Idempotency({ db: dynamoDb(), tableName: configOf([IDEMPOTENCY_TABLE]).idempotencyTable }));
@@ -52,7 +48,7 @@ function prepareWhileWaiting(origins: readonly string[], more?: () => void): () 
       for (const origin of origins) preconnect(new URL(origin));
       more?.();
     } catch (err) {
-      log.warn('prepare failed', { reason: String(err) });
+      log.warn('prepare failed', { reason: reasonOf(err) });
     }
   });
 }
@@ -63,7 +59,7 @@ export function ingestDeps(): IngestDeps {
   // the service's Functions, which the port types loosely (the pipeline passes VOD_COMMIT_FUNCTIONS through)
   const vod = { upload: uploadTo(a), commitUpload: (p: CommitUploadParams) => commitUpload(a, p) };
   // the upload's ApplyUpload and the UploadCommitted event come next; its parts' checksums need node:zlib
-  const prepare = prepareWhileWaiting([a.origin, eventsApi().origin], preloadCrc32);
+  const prepare = prepareWhileWaiting([a.origin, awsContext('events').origin], preloadCrc32);
   return { store: itemStore(), bus: pipelineBus(), log, vod, prepare };
 }
 

@@ -238,7 +238,7 @@ function poolKey(origin: URL): string {
   return `${origin.protocol}//${origin.host}`;
 }
 
-/** A new connection to `origin` (http: or https:, as {@link send} checked). */
+/** A new connection to `origin` (http: or https:, as {@link poolKey} checked). */
 function connect(origin: URL): Socket {
   const host = origin.hostname.startsWith('[') ? origin.hostname.slice(1, -1) : origin.hostname;
   if (origin.protocol === 'https:') {
