@@ -27,6 +27,16 @@ export type StepDeps<K extends Exclude<keyof PipelineDeps, 'vod'>, V extends key
     prepare?: () => void;
   };
 
+/**
+ * `sent` (the step's first call, already on its way) once the step's `prepare` has been called: what the step's next
+ * calls need is opened while that answer is awaited.
+ * @example const claim = await preparing(deps, deps.store.claim(id, 'transcoded', opts));
+ */
+export function preparing<T>(deps: { prepare?: () => void }, sent: Promise<T>): Promise<T> {
+  deps.prepare?.();
+  return sent;
+}
+
 /** The Lambda context a step's lease on its item is measured with (optional outside Lambda). */
 export interface LeaseContext { getRemainingTimeInMillis(): number }
 

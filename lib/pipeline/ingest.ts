@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { encodeCallbackArgs } from './callback-args.ts';
-import { leaseMs, type LeaseContext, type StepDeps } from './deps.ts';
+import { leaseMs, preparing, type LeaseContext, type StepDeps } from './deps.ts';
 import { ItemInProgressError } from './item-store.ts';
 import { s3ItemId, stageOf, type IngestCheckpoint, type Item } from './item.ts';
 import { reasonOf } from './ports.ts';
@@ -49,11 +49,9 @@ export async function ingestObject(deps: IngestDeps, req: IngestRequest, context
   const early = earlyOpen(req);
   let claim: Awaited<ReturnType<IngestDeps['store']['claim']>>;
   try {
-    const claiming = deps.store.claim(id, 'uploading', {
+    claim = await preparing(deps, deps.store.claim(id, 'uploading', {
       leaseMs: leaseMs(context), create: { source: 's3', spaceName: req.spaceName, bucket: req.bucket, key: req.key, size: req.size },
-    });
-    deps.prepare?.();
-    claim = await claiming;
+    }));
   } catch (err) {
     early.drop();
     throw err;

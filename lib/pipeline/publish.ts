@@ -1,4 +1,4 @@
-import { leaseMs, type LeaseContext, type StepDeps } from './deps.ts';
+import { leaseMs, preparing, type LeaseContext, type StepDeps } from './deps.ts';
 import type { TranscodeCompletedDetail } from './events.ts';
 import { stageOf } from './item.ts';
 import { reasonOf } from './ports.ts';
@@ -42,9 +42,7 @@ export async function publishOnTranscoded(
     await deps.store.advance(id, 'transcoded', fields, create);
     return { itemId: id, outcome: 'transcoded' };
   }
-  const claiming = deps.store.claim(id, 'transcoded', { leaseMs: leaseMs(context), fields, create });
-  deps.prepare?.();
-  const claim = await claiming;
+  const claim = await preparing(deps, deps.store.claim(id, 'transcoded', { leaseMs: leaseMs(context), fields, create }));
   if (!claim.claimed) {
     if (claim.item?.state === 'published') return { itemId: id, outcome: 'published' };
     throw new ItemInProgressError(id, 'published', claim.item?.leaseUntil);

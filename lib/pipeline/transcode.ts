@@ -1,5 +1,5 @@
 import { encodeCallbackArgs } from './callback-args.ts';
-import type { PipelineDeps, StepDeps } from './deps.ts';
+import { preparing, type PipelineDeps, type StepDeps } from './deps.ts';
 import type { UploadCommittedDetail } from './events.ts';
 import { stageOf, vidItemId, type Item } from './item.ts';
 import { outcomeUnknown } from '#lib/vod';
@@ -33,9 +33,9 @@ export type TranscodeDeps = StepDeps<'store' | 'log', 'startTranscode'>;
  */
 export async function transcodeOnCommit(deps: TranscodeDeps, detail: UploadCommittedDetail, opts: { templateId: string }): Promise<TranscodeResult> {
   const id = await itemIdFor(deps, detail);
-  const requesting = deps.store.requestTranscode(id, { vid: detail.vid, restart: detail.restart ?? 0, create: newItem(id, detail) });
-  deps.prepare?.();
-  const { changed, item: requested } = await requesting;
+  const { changed, item: requested } = await preparing(deps, deps.store.requestTranscode(id, {
+    vid: detail.vid, restart: detail.restart ?? 0, create: newItem(id, detail),
+  }));
   if (!changed || !requested?.transcodeRequestedAt) {
     // a run exists or may exist (a request whose answer was never recorded): never start a second one
     const runId = requested?.runId;
